@@ -1,0 +1,353 @@
+//! The user port and the user use cases (spec 06 §1).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tenancy_domain::error::{FieldError, ValidationErrors};
+use tenancy_domain::policy;
+use tenancy_domain::user::{check_password, Actor, NewUser, TokenKey, TokenUse, User};
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::auth::PasswordHasher;
+use crate::error::{RepoError, UseCaseError};
+use crate::paging::{Page, PageRequest};
+
+/// The model name in 404 texts.
+pub const MODEL: &str = "User";
+
+/// A token found by its digest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    /// Internal token id.
+    pub id: i64,
+    /// The token's owner.
+    pub user: User,
+    /// Idle-expiry state.
+    pub usage: TokenUse,
+}
+
+/// A stored password hash, for login.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credentials {
+    /// The user.
+    pub user: User,
+    /// PHC string, `None` = no usable password.
+    pub password_hash: Option<String>,
+}
+
+/// The user list filters implemented so far (spec 06 §1.5).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[expect(
+    missing_docs,
+    reason = "each field is the query parameter of the same name"
+)]
+pub struct UserFilters {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub full_name: Option<String>,
+    pub query: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_staff: Option<bool>,
+    pub is_support: Option<bool>,
+}
+
+/// A user list request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserQuery {
+    /// Filters.
+    pub filters: UserFilters,
+    /// Which page.
+    pub page: PageRequest,
+    /// The request time (grant expiry).
+    pub now: DateTime<Utc>,
+}
+
+/// Storage of users, tokens and login failures.
+#[cfg_attr(feature = "testing", mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Creates a user (slug generated from the username) and, when `token` is given, one API
+    /// token, in one transaction.
+    ///
+    /// # Errors
+    /// `Conflict { constraint: "users_username_key" }` when the username is taken.
+    async fn create(
+        &self,
+        user: NewUser,
+        password_hash: Option<String>,
+        token: Option<[u8; 32]>,
+        now: DateTime<Utc>,
+    ) -> Result<User, RepoError>;
+
+    /// How many users exist (the first start of `serve` bootstraps `admin` when none).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn count(&self) -> Result<u64, RepoError>;
+
+    /// The user with this internal id.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn find_by_id(&self, id: i64) -> Result<User, RepoError>;
+
+    /// The user `uuid` if `viewer` may see them (spec 06 §1.4).
+    ///
+    /// # Errors
+    /// `NotFound` when unknown or invisible.
+    async fn find_visible(
+        &self,
+        viewer: &Actor,
+        uuid: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<User, RepoError>;
+
+    /// One page of the users `viewer` may see, ordered by username.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn list(&self, viewer: &Actor, query: &UserQuery) -> Result<Page<User>, RepoError>;
+
+    /// One indexed lookup of a token digest.
+    ///
+    /// # Errors
+    /// `Unavailable`; an unknown digest is `Ok(None)`.
+    async fn find_token(&self, digest: [u8; 32]) -> Result<Option<TokenRecord>, RepoError>;
+
+    /// Moves a token's "last used" time to `now`.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn touch_token(&self, token_id: i64, now: DateTime<Utc>) -> Result<(), RepoError>;
+
+    /// Stores a new token for `user_id`.
+    ///
+    /// # Errors
+    /// `NotFound` when the user is gone.
+    async fn add_token(
+        &self,
+        user_id: i64,
+        digest: [u8; 32],
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Deletes the token with this digest (logout).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn delete_token(&self, digest: [u8; 32]) -> Result<(), RepoError>;
+
+    /// The user named exactly `username` and their password hash.
+    ///
+    /// # Errors
+    /// `Unavailable`; unknown is `Ok(None)`.
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, RepoError>;
+
+    /// Sets a user's password hash.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Failed attempts of (username, client address) and the time of the last one.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn login_failures(
+        &self,
+        username: &str,
+        client: &str,
+    ) -> Result<Option<(i32, DateTime<Utc>)>, RepoError>;
+
+    /// Counts one more failure (the window restarts at `now`).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Forgets the failures of (username, client address).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn reset_login_failures(&self, username: &str, client: &str) -> Result<(), RepoError>;
+}
+
+/// A new token key from the operating system's random source.
+pub fn new_token_key() -> TokenKey {
+    TokenKey::from_random_bytes(rand::random())
+}
+
+/// The user use cases.
+#[derive(Clone)]
+pub struct Users {
+    repo: Arc<dyn UserRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    default_token_lifetime: Option<i32>,
+}
+
+fn repo_err(e: RepoError) -> UseCaseError {
+    match e {
+        RepoError::Conflict { constraint } if constraint.contains("username") => {
+            UseCaseError::Invalid(ValidationErrors::single(
+                "username",
+                FieldError::new("user with this username already exists."),
+            ))
+        }
+        other => UseCaseError::from_repo(MODEL, other),
+    }
+}
+
+impl Users {
+    /// The use cases; API-created users get `default_token_lifetime` (spec 01 §2.3).
+    pub fn new(
+        repo: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        default_token_lifetime: Option<i32>,
+    ) -> Self {
+        Self {
+            repo,
+            hasher,
+            default_token_lifetime,
+        }
+    }
+
+    /// `POST /api/users/` (staff only). The user has no usable password and no token.
+    ///
+    /// # Errors
+    /// `Denied`, `Invalid`.
+    #[instrument(skip_all)]
+    pub async fn create(&self, actor: &Actor, mut user: NewUser) -> Result<User, UseCaseError> {
+        if !policy::can_manage_users(actor) {
+            return Err(UseCaseError::Denied);
+        }
+        user.token_lifetime = self.default_token_lifetime;
+        user.validate(true).map_err(UseCaseError::Invalid)?;
+        self.repo
+            .create(user, None, None, Utc::now())
+            .await
+            .map_err(repo_err)
+    }
+
+    /// `tenancy create-user` and the first start of `serve`: a user with an optional
+    /// password and one token, returned in clear exactly once.
+    ///
+    /// # Errors
+    /// `Invalid` (bad username, e-mail or password, username taken).
+    pub async fn create_with_token(
+        &self,
+        user: NewUser,
+        password: Option<String>,
+    ) -> Result<(User, TokenKey), UseCaseError> {
+        let mut errors = match user.validate(false) {
+            Ok(()) => ValidationErrors::new(),
+            Err(e) => e,
+        };
+        if let Some(p) = &password {
+            if let Err(e) = check_password(p) {
+                errors.add("password", e);
+            }
+        }
+        errors.into_result(()).map_err(UseCaseError::Invalid)?;
+        let hash = match password {
+            Some(p) => Some(self.hasher.hash(p).await.map_err(UseCaseError::Internal)?),
+            None => None,
+        };
+        let key = new_token_key();
+        let user = self
+            .repo
+            .create(user, hash, Some(key.digest()), Utc::now())
+            .await
+            .map_err(repo_err)?;
+        Ok((user, key))
+    }
+
+    /// Whether no user exists yet.
+    ///
+    /// # Errors
+    /// `Unavailable503`.
+    pub async fn is_empty(&self) -> Result<bool, UseCaseError> {
+        Ok(self.repo.count().await.map_err(repo_err)? == 0)
+    }
+
+    /// `GET /api/users/`.
+    ///
+    /// # Errors
+    /// `Unavailable503`.
+    pub async fn list(&self, actor: &Actor, query: &UserQuery) -> Result<Page<User>, UseCaseError> {
+        let mut query = query.clone();
+        if !actor.sees_everything()
+            && (query.filters.is_staff.is_some() || query.filters.is_support.is_some())
+        {
+            // Waldur: these filters yield nothing for ordinary callers (spec 06 §1.5).
+            query.filters.username = Some(String::new());
+        }
+        self.repo.list(actor, &query).await.map_err(repo_err)
+    }
+
+    /// `GET /api/users/{uuid}/`.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn retrieve(&self, actor: &Actor, uuid: Uuid) -> Result<User, UseCaseError> {
+        self.repo
+            .find_visible(actor, uuid, Utc::now())
+            .await
+            .map_err(repo_err)
+    }
+
+    /// `GET /api/users/me/`.
+    ///
+    /// # Errors
+    /// `NotFound` when the caller was deleted meanwhile.
+    pub async fn me(&self, actor: &Actor) -> Result<User, UseCaseError> {
+        self.repo
+            .find_by_id(actor.user_id())
+            .await
+            .map_err(repo_err)
+    }
+
+    /// `POST /api/users/{uuid}/change_password/` (staff only; spec 06 §1.7).
+    ///
+    /// # Errors
+    /// `NotFound`, `Denied`, `Invalid`.
+    #[instrument(skip_all, fields(user.uuid = %uuid))]
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        uuid: Uuid,
+        new_password: Result<String, FieldError>,
+    ) -> Result<(), UseCaseError> {
+        let user = self
+            .repo
+            .find_visible(actor, uuid, Utc::now())
+            .await
+            .map_err(repo_err)?;
+        if !policy::can_manage_users(actor) {
+            return Err(UseCaseError::Denied);
+        }
+        let password = new_password
+            .and_then(|p| check_password(&p).map(|()| p))
+            .map_err(|e| UseCaseError::Invalid(ValidationErrors::single("new_password", e)))?;
+        let hash = self
+            .hasher
+            .hash(password)
+            .await
+            .map_err(UseCaseError::Internal)?;
+        self.repo
+            .set_password(user.id, hash, Utc::now())
+            .await
+            .map_err(repo_err)
+    }
+}

@@ -1,0 +1,16 @@
+//! Tenancy's PostgreSQL adapter.
+//!
+//! Diesel stays private to this crate: the port implementations map rows to domain values
+//! and database failures to [`tenancy_ports::error::RepoError`]. The crate also owns the
+//! database's life cycle: embedded migrations and the private cluster that `tenancy serve`
+//! starts when no `DATABASE_URL` is configured.
+
+pub mod cluster;
+pub mod customers;
+pub mod db;
+pub mod migrations;
+mod schema;
+mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod users;

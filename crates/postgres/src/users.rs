@@ -1,0 +1,510 @@
+//! `PgUserRepository`: users, API tokens and login failures in PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use tenancy_domain::user::{Actor, NewUser, TokenUse, User};
+use tenancy_domain::validate::slug::{generated_slug, next_slug_number, slug_base};
+use tenancy_ports::error::RepoError;
+use tenancy_ports::paging::{Page, PageNumber};
+use tenancy_ports::users::{Credentials, TokenRecord, UserQuery, UserRepository};
+use uuid::Uuid;
+
+use crate::db::{map_err, Database, TxError};
+use crate::schema::{auth_tokens, login_failures, users};
+use crate::sql::{contains_pattern, Bind, Sql};
+
+/// Users stored in PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgUserRepository {
+    db: Database,
+}
+
+impl PgUserRepository {
+    /// The repository over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    uuid: Uuid,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    native_name: String,
+    job_title: String,
+    organization: String,
+    phone_number: String,
+    description: String,
+    slug: String,
+    is_staff: bool,
+    is_support: bool,
+    is_active: bool,
+    notifications_enabled: bool,
+    preferred_language: String,
+    token_lifetime: Option<i32>,
+    date_joined: DateTime<Utc>,
+    agreement_date: Option<DateTime<Utc>>,
+    password_hash: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow {
+    uuid: Uuid,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    native_name: String,
+    job_title: String,
+    organization: String,
+    phone_number: String,
+    description: String,
+    slug: String,
+    is_staff: bool,
+    is_support: bool,
+    is_active: bool,
+    notifications_enabled: bool,
+    preferred_language: String,
+    token_lifetime: Option<i32>,
+    date_joined: DateTime<Utc>,
+    agreement_date: Option<DateTime<Utc>>,
+    password_hash: Option<String>,
+    modified: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            uuid: r.uuid,
+            username: r.username,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            native_name: r.native_name,
+            job_title: r.job_title,
+            organization: r.organization,
+            phone_number: r.phone_number,
+            description: r.description,
+            slug: r.slug,
+            is_staff: r.is_staff,
+            is_support: r.is_support,
+            is_active: r.is_active,
+            notifications_enabled: r.notifications_enabled,
+            preferred_language: r.preferred_language,
+            token_lifetime: r.token_lifetime,
+            date_joined: r.date_joined,
+            agreement_date: r.agreement_date,
+            has_usable_password: r.password_hash.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// Visibility of spec 06 §1.4 as a condition on `u`; `$1` viewer id, `$2` sees-all,
+/// `$3` now.
+fn visible(sql: &mut Sql) {
+    const CURRENT: &str = "is_active AND (expiration_time IS NULL OR expiration_time > $3)";
+    sql.push(&format!(
+        "($2 OR u.id = $1 OR (u.is_active AND NOT u.is_staff AND EXISTS (\
+         SELECT 1 FROM grants g LEFT JOIN projects p ON p.id = g.project_id \
+         WHERE g.user_id = u.id AND g.{CURRENT} AND (p.id IS NULL OR NOT p.is_removed) AND (\
+           (g.customer_id IS NOT NULL AND (\
+              EXISTS (SELECT 1 FROM grants vg WHERE vg.customer_id = g.customer_id AND vg.user_id = $1 AND vg.{CURRENT}) \
+              OR EXISTS (SELECT 1 FROM grants vg JOIN projects vp ON vp.id = vg.project_id \
+                         WHERE vp.customer_id = g.customer_id AND NOT vp.is_removed AND vg.user_id = $1 AND vg.{CURRENT}))) \
+           OR (g.project_id IS NOT NULL AND (\
+              EXISTS (SELECT 1 FROM grants vg WHERE vg.project_id = p.id AND vg.user_id = $1 AND vg.{CURRENT}) \
+              OR EXISTS (SELECT 1 FROM grants vg WHERE vg.customer_id = p.customer_id AND vg.user_id = $1 AND vg.{CURRENT})))))))"
+    ));
+}
+
+fn viewer_sql(viewer: &Actor, now: DateTime<Utc>) -> Sql {
+    Sql::with_binds(vec![
+        Bind::BigInt(viewer.user_id()),
+        Bind::Bool(viewer.sees_everything()),
+        Bind::Timestamptz(now),
+    ])
+}
+
+fn filters(sql: &mut Sql, query: &UserQuery) {
+    sql.push(" WHERE ");
+    visible(sql);
+    let f = &query.filters;
+    if let Some(username) = &f.username {
+        sql.push(" AND u.username = ")
+            .bind(Bind::Text(username.clone()));
+    }
+    if let Some(email) = &f.email {
+        sql.push(" AND u.email ILIKE ")
+            .bind(Bind::Text(contains_pattern(email)));
+    }
+    if let Some(name) = &f.full_name {
+        sql.push(" AND trim(u.first_name || ' ' || u.last_name) ILIKE ")
+            .bind(Bind::Text(contains_pattern(name)));
+    }
+    if let Some(q) = &f.query {
+        let n = sql.bound() + 1;
+        sql.push(" AND (u.first_name ILIKE ")
+            .bind(Bind::Text(contains_pattern(q)));
+        for column in ["last_name", "username", "email"] {
+            sql.push(&format!(" OR u.{column} ILIKE ")).placeholder(n);
+        }
+        sql.push(")");
+    }
+    for (column, value) in [
+        ("is_active", f.is_active),
+        ("is_staff", f.is_staff),
+        ("is_support", f.is_support),
+    ] {
+        if let Some(v) = value {
+            sql.push(&format!(" AND u.{column} = ")).bind(Bind::Bool(v));
+        }
+    }
+}
+
+async fn next_user_slug(
+    conn: &mut diesel_async::AsyncPgConnection,
+    username: &str,
+) -> Result<String, TxError> {
+    let base = slug_base(username, "user");
+    let pattern = format!(
+        "{}%",
+        base.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let existing: Vec<String> = users::table
+        .filter(users::slug.like(pattern))
+        .select(users::slug)
+        .load(conn)
+        .await?;
+    Ok(generated_slug(
+        &base,
+        next_slug_number(&base, existing.iter().map(String::as_str)),
+    ))
+}
+
+#[async_trait]
+impl UserRepository for PgUserRepository {
+    async fn create(
+        &self,
+        user: NewUser,
+        password_hash: Option<String>,
+        token: Option<[u8; 32]>,
+        now: DateTime<Utc>,
+    ) -> Result<User, RepoError> {
+        let mut conn = self.db.conn().await?;
+        for _ in 0..8 {
+            let user = user.clone();
+            let password_hash = password_hash.clone();
+            let result = conn
+                .transaction::<_, TxError, _>(async move |conn| {
+                    let slug = next_user_slug(conn, &user.username).await?;
+                    let row = NewUserRow {
+                        uuid: Uuid::new_v4(),
+                        username: user.username,
+                        email: user.email,
+                        first_name: user.first_name,
+                        last_name: user.last_name,
+                        native_name: user.native_name,
+                        job_title: user.job_title,
+                        organization: user.organization,
+                        phone_number: user.phone_number,
+                        description: user.description,
+                        slug,
+                        is_staff: user.is_staff,
+                        is_support: user.is_support,
+                        is_active: user.is_active,
+                        notifications_enabled: user.notifications_enabled,
+                        preferred_language: user.preferred_language,
+                        token_lifetime: user.token_lifetime,
+                        date_joined: now,
+                        agreement_date: user.agree_with_policy.then_some(now),
+                        password_hash,
+                        modified: now,
+                    };
+                    let stored: UserRow = diesel::insert_into(users::table)
+                        .values(&row)
+                        .returning(UserRow::as_returning())
+                        .get_result(conn)
+                        .await?;
+                    if let Some(digest) = token {
+                        diesel::insert_into(auth_tokens::table)
+                            .values((
+                                auth_tokens::digest.eq(digest.to_vec()),
+                                auth_tokens::user_id.eq(stored.id),
+                                auth_tokens::created.eq(now),
+                                auth_tokens::last_used.eq(now),
+                            ))
+                            .execute(conn)
+                            .await?;
+                    }
+                    Ok(stored)
+                })
+                .await
+                .map_err(RepoError::from);
+            match result {
+                // A concurrent create took the generated slug: number again.
+                Err(RepoError::Conflict { constraint }) if constraint == "users_slug_key" => {
+                    continue
+                }
+                other => return other.map(User::from),
+            }
+        }
+        Err(RepoError::Conflict {
+            constraint: "users_slug_key".into(),
+        })
+    }
+
+    async fn count(&self) -> Result<u64, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let n: i64 = users::table
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn find_by_id(&self, id: i64) -> Result<User, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: UserRow = users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .get_result(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(row.into())
+    }
+
+    async fn find_visible(
+        &self,
+        viewer: &Actor,
+        uuid: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<User, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let mut sql = viewer_sql(viewer, now);
+        sql.push("SELECT u.* FROM users u WHERE u.uuid = ")
+            .bind(Bind::Uuid(uuid))
+            .push(" AND ");
+        visible(&mut sql);
+        let row: UserRow = sql
+            .into_query()
+            .get_result(&mut conn)
+            .await
+            .optional()
+            .map_err(map_err)?
+            .ok_or(RepoError::NotFound)?;
+        Ok(row.into())
+    }
+
+    async fn list(&self, viewer: &Actor, query: &UserQuery) -> Result<Page<User>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let mut count = viewer_sql(viewer, query.now);
+        count.push("SELECT count(*) AS count FROM users u");
+        filters(&mut count, query);
+        let total: CountRow = count
+            .into_query()
+            .get_result(&mut conn)
+            .await
+            .map_err(map_err)?;
+        let total = u64::try_from(total.count).unwrap_or(0);
+        let number = match query.page.number {
+            PageNumber::Number(n) => n,
+            PageNumber::Last => query.page.last_page(total),
+        };
+        let offset = number.saturating_sub(1).saturating_mul(query.page.size);
+        if offset >= total {
+            return Ok(Page {
+                items: Vec::new(),
+                total,
+                number,
+            });
+        }
+        let mut sql = viewer_sql(viewer, query.now);
+        sql.push("SELECT u.* FROM users u");
+        filters(&mut sql, query);
+        sql.push(" ORDER BY u.username, u.id LIMIT ")
+            .bind(Bind::BigInt(
+                i64::try_from(query.page.size).unwrap_or(i64::MAX),
+            ))
+            .push(" OFFSET ")
+            .bind(Bind::BigInt(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let rows: Vec<UserRow> = sql.into_query().load(&mut conn).await.map_err(map_err)?;
+        Ok(Page {
+            items: rows.into_iter().map(User::from).collect(),
+            total,
+            number,
+        })
+    }
+
+    async fn find_token(&self, digest: [u8; 32]) -> Result<Option<TokenRecord>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let found: Option<((i64, DateTime<Utc>), UserRow)> = auth_tokens::table
+            .inner_join(users::table)
+            .filter(auth_tokens::digest.eq(digest.to_vec()))
+            .select((
+                (auth_tokens::id, auth_tokens::last_used),
+                UserRow::as_select(),
+            ))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_err)?;
+        Ok(found.map(|((id, last_used), row)| {
+            let lifetime = row.token_lifetime;
+            TokenRecord {
+                id,
+                user: row.into(),
+                usage: TokenUse {
+                    last_used,
+                    lifetime_seconds: lifetime,
+                },
+            }
+        }))
+    }
+
+    async fn touch_token(&self, token_id: i64, now: DateTime<Utc>) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        diesel::update(auth_tokens::table.find(token_id))
+            .set(auth_tokens::last_used.eq(now))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn add_token(
+        &self,
+        user_id: i64,
+        digest: [u8; 32],
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        diesel::insert_into(auth_tokens::table)
+            .values((
+                auth_tokens::digest.eq(digest.to_vec()),
+                auth_tokens::user_id.eq(user_id),
+                auth_tokens::created.eq(now),
+                auth_tokens::last_used.eq(now),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_token(&self, digest: [u8; 32]) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        diesel::delete(auth_tokens::table.filter(auth_tokens::digest.eq(digest.to_vec())))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<UserRow> = users::table
+            .filter(users::username.eq(username))
+            .select(UserRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_err)?;
+        Ok(row.map(|r| {
+            let password_hash = r.password_hash.clone();
+            Credentials {
+                user: r.into(),
+                password_hash,
+            }
+        }))
+    }
+
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let n = diesel::update(users::table.find(user_id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::modified.eq(now),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        if n == 0 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn login_failures(
+        &self,
+        username: &str,
+        client: &str,
+    ) -> Result<Option<(i32, DateTime<Utc>)>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        login_failures::table
+            .find((username, client))
+            .select((login_failures::failures, login_failures::last_failure))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_err)
+    }
+
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        diesel::insert_into(login_failures::table)
+            .values((
+                login_failures::username.eq(username),
+                login_failures::client_address.eq(client),
+                login_failures::failures.eq(1),
+                login_failures::last_failure.eq(now),
+            ))
+            .on_conflict((login_failures::username, login_failures::client_address))
+            .do_update()
+            .set((
+                login_failures::failures.eq(login_failures::failures + 1),
+                login_failures::last_failure.eq(now),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn reset_login_failures(&self, username: &str, client: &str) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        diesel::delete(login_failures::table.find((username, client)))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
