@@ -1,1 +1,6 @@
-fn main() {}
+//! HTTP behaviour through the real app on a real database, a module per resource.
+#![expect(clippy::unwrap_used, reason = "tests")]
+
+mod auth;
+mod conventions;
+mod customers;
