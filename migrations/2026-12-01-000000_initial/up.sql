@@ -97,8 +97,8 @@ CREATE TABLE customers (
     household text NOT NULL DEFAULT '',
     project_slug_template text
 );
--- Default list order is lower(name), name, id (spec 01 §7.4): one index serves it.
-CREATE INDEX customers_name_order ON customers (lower(name), name, id);
+-- Default list order is lower(name), then name byte-wise, then id (spec 01 §7.4).
+CREATE INDEX customers_name_order ON customers (lower(name), name COLLATE "C", id);
 CREATE INDEX customers_created ON customers (created);
 CREATE INDEX customers_name_trgm ON customers USING gin (name gin_trgm_ops);
 CREATE INDEX customers_native_name_trgm ON customers USING gin (native_name gin_trgm_ops);

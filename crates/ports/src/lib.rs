@@ -8,4 +8,6 @@ pub mod auth;
 pub mod customers;
 pub mod error;
 pub mod paging;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod users;

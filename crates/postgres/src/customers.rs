@@ -426,9 +426,10 @@ fn order_by(sql: &mut Sql, query: &CustomerQuery) {
             }
         };
         if let Some(column) = text_column {
-            // Case-insensitive first, then exact: deterministic whatever the collation.
+            // Case-insensitive first, then byte-wise exact: deterministic whatever the
+            // database collation (spec 01 §7.4).
             terms.push(format!("lower(c.{column}){dir}"));
-            terms.push(format!("c.{column}{dir}"));
+            terms.push(format!("c.{column} COLLATE \"C\"{dir}"));
         }
     }
     terms.push("c.id".into());
@@ -661,6 +662,12 @@ async fn next_customer_slug(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
+    // Creates that generate from the same base queue here for the rest of their
+    // transaction, so each sees the numbers the previous ones committed (spec 02 §5.2).
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(format!("customer-slug:{base}"))
+        .execute(conn)
+        .await?;
     let existing: Vec<String> = customers::table
         .filter(customers::slug.like(pattern))
         .select(customers::slug)

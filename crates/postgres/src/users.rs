@@ -188,6 +188,12 @@ async fn next_user_slug(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
+    // Creates that generate from the same base queue here for the rest of their
+    // transaction, so each sees the numbers the previous ones committed (spec 02 §5.2).
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(format!("user-slug:{base}"))
+        .execute(conn)
+        .await?;
     let existing: Vec<String> = users::table
         .filter(users::slug.like(pattern))
         .select(users::slug)

@@ -1,0 +1,438 @@
+//! Port contract suites (feature `testing`): every documented behaviour of a port, run by
+//! each adapter's tests against a fresh instance from a factory (atuin's `db_story`).
+//!
+//! The suites panic on failure, like any test.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test support")]
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use tenancy_domain::customer::{Customer, CustomerFields};
+use tenancy_domain::error::DomainError;
+use tenancy_domain::user::{Actor, NewUser, TokenKey};
+
+use crate::customers::{
+    CustomerFilters, CustomerOrderKey, CustomerQuery, CustomerRepository, OrderTerm,
+};
+use crate::error::RepoError;
+use crate::paging::{PageNumber, PageRequest};
+use crate::users::UserRepository;
+
+/// Fresh, empty repositories and whatever keeps their storage alive.
+pub struct Repositories {
+    /// Customers.
+    pub customers: Arc<dyn CustomerRepository>,
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Dropped after the suite step (e.g. a test database).
+    pub guard: Box<dyn Any + Send>,
+}
+
+/// Builds fresh repositories for one suite step.
+pub type Factory =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Repositories> + Send>> + Send + Sync>;
+
+fn staff() -> Actor {
+    Actor::new(i64::MAX, uuid::Uuid::nil(), true, false)
+}
+
+fn nobody() -> Actor {
+    Actor::new(i64::MAX - 1, uuid::Uuid::nil(), false, false)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+fn named(name: &str) -> CustomerFields {
+    CustomerFields::new(name.to_owned(), now())
+}
+
+fn query(
+    filters: CustomerFilters,
+    order: Vec<OrderTerm<CustomerOrderKey>>,
+    page: u64,
+    size: u64,
+) -> CustomerQuery {
+    CustomerQuery {
+        filters,
+        order,
+        page: PageRequest {
+            number: PageNumber::Number(page),
+            size,
+        },
+        now: now(),
+    }
+}
+
+/// Runs every customer-port contract step, each on fresh repositories.
+pub async fn customer_repository_contract(factory: Factory) {
+    create_then_find(factory().await).await;
+    generated_slugs_are_numbered_and_race_free(factory().await).await;
+    a_given_slug_that_is_taken_is_a_conflict(factory().await).await;
+    invisible_customers_are_not_found(factory().await).await;
+    update_with_applies_the_closure_or_changes_nothing(factory().await).await;
+    concurrent_updates_of_different_fields_both_take_effect(factory().await).await;
+    delete_with_refusal_keeps_the_customer(factory().await).await;
+    list_pages_orders_and_filters(factory().await).await;
+}
+
+/// Runs every user-port contract step, each on fresh repositories.
+pub async fn user_repository_contract(factory: Factory) {
+    users_tokens_and_duplicates(factory().await).await;
+    login_failures_count_and_reset(factory().await).await;
+}
+
+async fn create_then_find(r: Repositories) {
+    let mut fields = named("Capture Org");
+    fields.email = "capture@example.org".into();
+    fields.user_email_patterns = vec![".*@example.org".into()];
+    fields.default_tax_percent = 1250;
+    fields.latitude = Some(58.38);
+    let created = r.customers.create(fields, now()).await.unwrap();
+    assert_eq!(created.fields.slug, "capture--1");
+    let (view, grants) = r
+        .customers
+        .find_visible(&staff(), created.uuid, now())
+        .await
+        .unwrap();
+    assert_eq!(view.customer, created);
+    assert_eq!(view.projects_count, 0);
+    assert_eq!(view.users_count, 0);
+    assert_eq!(grants, tenancy_domain::policy::Grants::default());
+}
+
+async fn generated_slugs_are_numbered_and_race_free(r: Repositories) {
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let repo = r.customers.clone();
+            tokio::spawn(async move { repo.create(named("Alpha Alpha Center"), now()).await })
+        })
+        .collect();
+    let mut slugs = Vec::new();
+    for task in tasks {
+        slugs.push(task.await.unwrap().unwrap().fields.slug);
+    }
+    slugs.sort_by_key(|s| s.rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    let expected: Vec<String> = (1..=16).map(|n| format!("alpha-al-{n}")).collect();
+    assert_eq!(slugs, expected);
+}
+
+async fn a_given_slug_that_is_taken_is_a_conflict(r: Repositories) {
+    let mut first = named("One");
+    first.slug = "taken".into();
+    r.customers.create(first, now()).await.unwrap();
+    let mut second = named("Two");
+    second.slug = "taken".into();
+    match r.customers.create(second, now()).await {
+        Err(RepoError::Conflict { constraint }) => {
+            assert!(constraint.contains("slug"), "{constraint}")
+        }
+        other => panic!("expected a slug conflict, got {other:?}"),
+    }
+}
+
+async fn invisible_customers_are_not_found(r: Repositories) {
+    let created = r.customers.create(named("Hidden"), now()).await.unwrap();
+    assert!(matches!(
+        r.customers
+            .find_visible(&nobody(), created.uuid, now())
+            .await,
+        Err(RepoError::NotFound)
+    ));
+    assert!(matches!(
+        r.customers
+            .find_visible(&staff(), uuid::Uuid::new_v4(), now())
+            .await,
+        Err(RepoError::NotFound)
+    ));
+    let page = r
+        .customers
+        .list(&nobody(), &query(CustomerFilters::default(), vec![], 1, 10))
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.items.len()), (0, 0));
+}
+
+async fn update_with_applies_the_closure_or_changes_nothing(r: Repositories) {
+    let created = r.customers.create(named("Before"), now()).await.unwrap();
+    let updated = r
+        .customers
+        .update_with(
+            created.id,
+            Box::new(|c: &Customer| {
+                let mut f = c.fields.clone();
+                f.name = "After".into();
+                Ok(f)
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.fields.name, "After");
+    assert_eq!(
+        updated.fields.slug, created.fields.slug,
+        "slugs never change on rename"
+    );
+    let refused = r
+        .customers
+        .update_with(
+            created.id,
+            Box::new(|_: &Customer| Err(DomainError::Unavailable("no".into()))),
+        )
+        .await;
+    assert!(matches!(refused, Err(RepoError::Domain(_))));
+    let emptied = r
+        .customers
+        .update_with(
+            created.id,
+            Box::new(|c: &Customer| {
+                let mut f = c.fields.clone();
+                f.slug = String::new();
+                Ok(f)
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        emptied.fields.slug, "after-1",
+        "an emptied slug is regenerated from the name"
+    );
+    assert!(matches!(
+        r.customers
+            .update_with(-1, Box::new(|c: &Customer| Ok(c.fields.clone())))
+            .await,
+        Err(RepoError::NotFound)
+    ));
+}
+
+async fn concurrent_updates_of_different_fields_both_take_effect(r: Repositories) {
+    let created = r.customers.create(named("Racy"), now()).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let repo = r.customers.clone();
+        tasks.push(tokio::spawn(async move {
+            repo.update_with(
+                created.id,
+                Box::new(move |c: &Customer| {
+                    let mut f = c.fields.clone();
+                    // Each writer appends its own marker: a lost update drops one.
+                    f.description = format!("{}[{i}]", f.description);
+                    Ok(f)
+                }),
+            )
+            .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let (view, _) = r
+        .customers
+        .find_visible(&staff(), created.uuid, now())
+        .await
+        .unwrap();
+    for i in 0..32 {
+        assert!(
+            view.customer.fields.description.contains(&format!("[{i}]")),
+            "lost update {i}"
+        );
+    }
+}
+
+async fn delete_with_refusal_keeps_the_customer(r: Repositories) {
+    let created = r.customers.create(named("Doomed"), now()).await.unwrap();
+    let refused = r
+        .customers
+        .delete_with(
+            created.id,
+            Box::new(|_: &Customer, active| {
+                assert_eq!(active, 0);
+                Err(DomainError::Conflict("no".into()))
+            }),
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(RepoError::Domain(DomainError::Conflict(_)))
+    ));
+    assert!(r
+        .customers
+        .find_visible(&staff(), created.uuid, now())
+        .await
+        .is_ok());
+    r.customers
+        .delete_with(created.id, Box::new(|_: &Customer, _| Ok(())))
+        .await
+        .unwrap();
+    assert!(matches!(
+        r.customers
+            .find_visible(&staff(), created.uuid, now())
+            .await,
+        Err(RepoError::NotFound)
+    ));
+}
+
+async fn list_pages_orders_and_filters(r: Repositories) {
+    for name in ["beta", "Alpha", "gamma", "alpha", "100%_sure", "Delta"] {
+        r.customers.create(named(name), now()).await.unwrap();
+    }
+    let page = r
+        .customers
+        .list(&staff(), &query(CustomerFilters::default(), vec![], 1, 4))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 6);
+    let names: Vec<&str> = page
+        .items
+        .iter()
+        .map(|v| v.customer.fields.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["100%_sure", "Alpha", "alpha", "beta"],
+        "case-insensitive, then byte-wise"
+    );
+    let second = r
+        .customers
+        .list(&staff(), &query(CustomerFilters::default(), vec![], 2, 4))
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 2);
+    let beyond = r
+        .customers
+        .list(&staff(), &query(CustomerFilters::default(), vec![], 9, 4))
+        .await
+        .unwrap();
+    assert!(beyond.items.is_empty());
+    assert_eq!(beyond.total, 6);
+    let descending = r
+        .customers
+        .list(
+            &staff(),
+            &query(
+                CustomerFilters::default(),
+                vec![OrderTerm {
+                    key: CustomerOrderKey::Name,
+                    descending: true,
+                }],
+                1,
+                1,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(descending.items[0].customer.fields.name, "gamma");
+    let literal = r
+        .customers
+        .list(
+            &staff(),
+            &query(
+                CustomerFilters {
+                    name: Some("%_".into()),
+                    ..Default::default()
+                },
+                vec![],
+                1,
+                10,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(literal.total, 1, "% and _ match literally");
+    let last = r
+        .customers
+        .list(
+            &staff(),
+            &CustomerQuery {
+                page: PageRequest {
+                    number: PageNumber::Last,
+                    size: 4,
+                },
+                ..query(CustomerFilters::default(), vec![], 1, 4)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((last.number, last.items.len()), (2, 2));
+}
+
+async fn users_tokens_and_duplicates(r: Repositories) {
+    let key = TokenKey::from_random_bytes([7; 20]);
+    let t0 = now();
+    let user = r
+        .users
+        .create(
+            NewUser::named("alice", Some(3600)),
+            Some("hash".into()),
+            Some(key.digest()),
+            t0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(user.slug, "alice-1");
+    assert!(user.has_usable_password);
+    let found = r.users.find_token(key.digest()).await.unwrap().unwrap();
+    assert_eq!(found.user.id, user.id);
+    assert_eq!(found.usage.lifetime_seconds, Some(3600));
+    let later = t0 + Duration::minutes(5);
+    r.users.touch_token(found.id, later).await.unwrap();
+    let touched = r.users.find_token(key.digest()).await.unwrap().unwrap();
+    assert_eq!(touched.usage.last_used.timestamp(), later.timestamp());
+    assert!(r.users.find_token([0; 32]).await.unwrap().is_none());
+    match r
+        .users
+        .create(NewUser::named("alice", None), None, None, t0)
+        .await
+    {
+        Err(RepoError::Conflict { constraint }) => assert!(constraint.contains("username")),
+        other => panic!("expected a username conflict, got {other:?}"),
+    }
+    r.users.delete_token(key.digest()).await.unwrap();
+    assert!(r.users.find_token(key.digest()).await.unwrap().is_none());
+    assert_eq!(r.users.count().await.unwrap(), 1);
+    let creds = r.users.credentials("alice").await.unwrap().unwrap();
+    assert_eq!(creds.password_hash.as_deref(), Some("hash"));
+    r.users
+        .set_password(user.id, "other".into(), t0)
+        .await
+        .unwrap();
+    let creds = r.users.credentials("alice").await.unwrap().unwrap();
+    assert_eq!(creds.password_hash.as_deref(), Some("other"));
+}
+
+async fn login_failures_count_and_reset(r: Repositories) {
+    let t = now();
+    assert_eq!(
+        r.users.login_failures("bob", "127.0.0.1").await.unwrap(),
+        None
+    );
+    for _ in 0..3 {
+        r.users
+            .record_login_failure("bob", "127.0.0.1", t)
+            .await
+            .unwrap();
+    }
+    let (count, _) = r
+        .users
+        .login_failures("bob", "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(count, 3);
+    assert_eq!(
+        r.users.login_failures("bob", "10.0.0.1").await.unwrap(),
+        None,
+        "per address"
+    );
+    r.users
+        .reset_login_failures("bob", "127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        r.users.login_failures("bob", "127.0.0.1").await.unwrap(),
+        None
+    );
+}
