@@ -1,6 +1,9 @@
 //! The black-box harness: the real service on `127.0.0.1:0` over a fresh PostgreSQL
 //! database per test (cloned from a migrated template), driven with `reqwest`.
-#![expect(clippy::expect_used, reason = "test support: a failed setup is a failed test")]
+#![expect(
+    clippy::expect_used,
+    reason = "test support: a failed setup is a failed test"
+)]
 
 use std::net::SocketAddr;
 

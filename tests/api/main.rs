@@ -4,3 +4,4 @@
 mod auth;
 mod conventions;
 mod customers;
+mod sdk;

@@ -1,7 +1,6 @@
 //! The committed OpenAPI document must equal the generated one. On a mismatch the file is
 //! rewritten and the test fails, so the diff shows up in `git status` to be committed
 //! (crates.io's snapshot + rust-analyzer's "generated files are refreshed by cargo test").
-#![expect(clippy::unwrap_used, missing_docs, reason = "tests")]
 
 use std::path::PathBuf;
 
@@ -21,11 +20,18 @@ fn committed_openapi_document_is_up_to_date() {
 
 #[test]
 fn every_operation_is_named_after_waldurs_operation_id() {
-    let doc: serde_json::Value = serde_json::from_str(&tenancy_app::commands::openapi_json().unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&tenancy_app::commands::openapi_json().unwrap()).unwrap();
     let customers = &doc["paths"]["/api/customers/{uuid}/"];
     assert_eq!(customers["get"]["operationId"], "customers_retrieve");
     assert_eq!(customers["put"]["operationId"], "customers_update");
-    assert_eq!(customers["patch"]["operationId"], "customers_partial_update");
+    assert_eq!(
+        customers["patch"]["operationId"],
+        "customers_partial_update"
+    );
     assert_eq!(customers["delete"]["operationId"], "customers_destroy");
-    assert_eq!(doc["paths"]["/api-auth/password/"]["post"]["operationId"], "api_auth_password");
+    assert_eq!(
+        doc["paths"]["/api-auth/password/"]["post"]["operationId"],
+        "api_auth_password"
+    );
 }

@@ -163,6 +163,18 @@ impl ValidationErrors {
         }
     }
 
+    /// Reorders the entries by the position of their field in `order` (a serializer's field
+    /// order), keeping the relative order of fields it does not list, after the listed
+    /// ones: errors collected in several passes then read as DRF reports them.
+    pub fn sort_by_field_order(&mut self, order: &[&str]) {
+        self.entries.sort_by_key(|(field, _)| {
+            order
+                .iter()
+                .position(|name| name == field)
+                .unwrap_or(order.len())
+        });
+    }
+
     /// Drops the entries of fields for which `keep` is false.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.entries.retain(|(field, _)| keep(field));
@@ -218,4 +230,21 @@ pub enum DomainError {
     /// The object's state forbids the operation (409), e.g. a customer with active projects.
     #[error("{0}")]
     Conflict(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_follows_the_field_order_and_keeps_unlisted_fields_last() {
+        let mut errors = ValidationErrors::new();
+        errors.add(NON_FIELD_ERRORS, FieldError::new("x"));
+        errors.add("country", FieldError::new("c"));
+        errors.add_item("tags", 1, FieldError::new("t"));
+        errors.add("name", FieldError::new("n"));
+        errors.sort_by_field_order(&["name", "tags", "country"]);
+        let fields: Vec<&str> = errors.entries().iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["name", "tags", "country", NON_FIELD_ERRORS]);
+    }
 }

@@ -54,7 +54,9 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    if media.is_empty() || media == "application/json" || media.ends_with("+json") {
+    // Only `application/json` itself, as DRF's JSON parser: any other type, `+json`
+    // suffixes included, is a 415 (spec 01 §4.1).
+    if media.is_empty() || media == "application/json" {
         let charset = text
             .split(';')
             .skip(1)

@@ -37,12 +37,15 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
 
 /// Parses a date-time, or `None`.
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
+    // Every accepted form is ASCII; checking first also keeps the byte slicing below on
+    // character boundaries (a multi-byte character there would panic the worker).
+    if !text.is_ascii() {
+        return None;
+    }
     let (date, rest) = text.split_at(text.len().min(10));
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let rest = rest.strip_prefix(['T', 't', ' '])?;
-    let split = rest
-        .find(|c| c == 'Z' || c == 'z' || c == '+' || c == '-')
-        .unwrap_or(rest.len());
+    let split = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time, offset) = rest.split_at(split);
     let offset = parse_offset(offset)?;
     let (hms, fraction) = match time.split_once(['.', ',']) {
@@ -105,6 +108,8 @@ mod tests {
             "2026-01-02T3:04",
             "yesterday",
             "2026-01-02T03:04:05+25:00",
+            "aéééééé",
+            "2026-01-02T03:04+aéb",
         ] {
             assert!(parse_datetime(bad).is_none(), "{bad}");
         }

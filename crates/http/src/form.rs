@@ -17,12 +17,48 @@ pub struct Form<'a> {
     errors: ValidationErrors,
 }
 
-fn string_of(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+const NOT_A_STRING: &str = "Not a valid string.";
+
+/// DRF's `ProhibitNullCharactersValidator`, which every `CharField` runs: PostgreSQL text
+/// cannot hold NUL either, so letting one through would end as a 500 at the insert.
+const NULL_CHARACTERS: &str = "Null characters are not allowed.";
+
+/// The text of a string-typed value (numbers converted), trimmed unless `raw`, or the
+/// message that refuses it.
+fn text_of(value: &Value, raw: bool) -> Result<String, &'static str> {
+    let text = match value {
+        Value::String(s) if raw => s.clone(),
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err(NOT_A_STRING),
+    };
+    if text.contains('\0') {
+        return Err(NULL_CHARACTERS);
     }
+    Ok(text)
+}
+
+/// DRF's `IntegerField` reading of a string: `int(re.sub(r"\.0*\s*$", "", text))`, so
+/// `"12"`, `"-3"`, `"+4"` and `"5.0"` are integers, while `"1e3"` and `"1.5"` are not.
+/// Values beyond i64 saturate (Python's `int` is unbounded; the bound check reports them).
+fn integer_text(text: &str) -> Option<i64> {
+    let text = match text.rfind('.') {
+        Some(at) if text[at + 1..].bytes().all(|b| b == b'0') => &text[..at],
+        _ => text,
+    };
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match digits.parse::<i64>() {
+        Ok(n) if negative => -n,
+        Ok(n) => n,
+        Err(_) if negative => i64::MIN,
+        Err(_) => i64::MAX,
+    })
 }
 
 impl<'a> Form<'a> {
@@ -53,34 +89,30 @@ impl<'a> Form<'a> {
         self.errors.add(key, error);
     }
 
-    /// A non-nullable string (numbers are converted; whitespace trimmed).
-    pub fn string(&mut self, key: &str) -> Option<String> {
+    fn text(&mut self, key: &str, raw: bool) -> Option<String> {
         match self.map.get(key)? {
             Value::Null => {
                 self.errors.add(key, FieldError::null());
                 None
             }
-            v => string_of(v).or_else(|| {
-                self.error(key, "Not a valid string.");
-                None
-            }),
+            v => match text_of(v, raw) {
+                Ok(text) => Some(text),
+                Err(message) => {
+                    self.error(key, message);
+                    None
+                }
+            },
         }
+    }
+
+    /// A non-nullable string (numbers are converted; whitespace trimmed; NUL refused).
+    pub fn string(&mut self, key: &str) -> Option<String> {
+        self.text(key, false)
     }
 
     /// A string that is not trimmed (passwords).
     pub fn raw_string(&mut self, key: &str) -> Option<String> {
-        match self.map.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => {
-                self.errors.add(key, FieldError::null());
-                None
-            }
-            Value::Number(n) => Some(n.to_string()),
-            _ => {
-                self.error(key, "Not a valid string.");
-                None
-            }
-        }
+        self.text(key, true)
     }
 
     /// A nullable string.
@@ -123,20 +155,17 @@ impl<'a> Form<'a> {
         let value = self.map.get(key)?;
         let parsed = match value {
             Value::Null => return Some(None),
-            Value::Number(n) => n.as_i64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            }),
-            Value::String(s) => {
-                let t = s.trim();
-                t.parse::<i64>().ok().or_else(|| {
-                    t.parse::<f64>()
-                        .ok()
+            // An integer beyond i64 (serde gives it as u64) is still an integer: saturate,
+            // so the field's bound reports it, as Python's unbounded `int` would.
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_u64().map(|_| i64::MAX))
+                .or_else(|| {
+                    n.as_f64()
                         .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
                         .map(|f| f as i64)
-                })
-            }
+                }),
+            Value::String(s) => integer_text(s.trim()),
             _ => None,
         };
         match parsed {
@@ -230,15 +259,11 @@ impl<'a> Form<'a> {
                             ok = false;
                             self.errors.add_item(key, i, FieldError::null());
                         }
-                        v => match string_of(v) {
-                            Some(s) => out.push(s),
-                            None => {
+                        v => match text_of(v, false) {
+                            Ok(s) => out.push(s),
+                            Err(message) => {
                                 ok = false;
-                                self.errors.add_item(
-                                    key,
-                                    i,
-                                    FieldError::new("Not a valid string."),
-                                );
+                                self.errors.add_item(key, i, FieldError::new(message));
                             }
                         },
                     }
@@ -289,6 +314,19 @@ mod tests {
     }
 
     #[test]
+    fn nul_characters_are_refused_in_strings_and_list_items() {
+        let map = form_of(json!({"a": "x\u{0}y", "l": ["ok", "\u{0}"], "p": " \u{0} "}));
+        let mut f = Form::new(&map);
+        assert_eq!(f.string("a"), None);
+        assert_eq!(f.string_list("l"), None);
+        assert_eq!(f.raw_string("p"), None);
+        let rendered = crate::error::field_map(&f.finish());
+        assert_eq!(rendered["a"][0], NULL_CHARACTERS);
+        assert_eq!(rendered["l"]["1"][0], NULL_CHARACTERS);
+        assert_eq!(rendered["p"][0], NULL_CHARACTERS);
+    }
+
+    #[test]
     fn booleans_and_integers_coerce_like_drf() {
         let map = form_of(json!({"a": "TRUE", "b": 0, "c": "yes", "i": "12", "j": 1.0, "k": 1.5}));
         let mut f = Form::new(&map);
@@ -298,6 +336,26 @@ mod tests {
         assert_eq!(f.nullable_integer("i"), Some(Some(12)));
         assert_eq!(f.nullable_integer("j"), Some(Some(1)));
         assert_eq!(f.nullable_integer("k"), None);
+    }
+
+    #[test]
+    fn integer_strings_follow_drf() {
+        for (text, expected) in [
+            ("12", Some(12)),
+            ("-3", Some(-3)),
+            ("+4", Some(4)),
+            ("5.0", Some(5)),
+            ("6.", Some(6)),
+            ("99999999999999999999", Some(i64::MAX)),
+            ("-99999999999999999999", Some(i64::MIN)),
+            ("1e3", None),
+            ("1.5", None),
+            ("", None),
+            (".", None),
+            ("--1", None),
+        ] {
+            assert_eq!(integer_text(text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -15,6 +15,18 @@ pub const DEFAULT_PAGE_SIZE: u64 = 10;
 /// Larger `page_size` values are cut to this.
 pub const MAX_PAGE_SIZE: u64 = 300;
 
+/// A positive decimal integer, as DRF's `_positive_int` reads `page_size`. Python's `int`
+/// has no upper bound, so a number too large for `u64` is still a (huge) positive size and
+/// is cut to the maximum rather than ignored.
+fn positive_integer(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits.parse::<u64>().unwrap_or(u64::MAX);
+    (n > 0).then_some(n)
+}
+
 /// The page a request asks for.
 ///
 /// # Errors
@@ -22,8 +34,7 @@ pub const MAX_PAGE_SIZE: u64 = 300;
 pub fn page_request(query: &QueryParams) -> Result<PageRequest, ApiError> {
     let size = query
         .get("page_size")
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|n| *n > 0)
+        .and_then(|v| positive_integer(&v))
         .map_or(DEFAULT_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE));
     let number = match query.get("page") {
         None => PageNumber::Number(1),
@@ -118,6 +129,9 @@ mod tests {
         assert_eq!(size("page_size=abc"), 10);
         assert_eq!(size("page_size=5000"), 300);
         assert_eq!(size("page_size=7"), 7);
+        assert_eq!(size("page_size=%2B7"), 7);
+        assert_eq!(size("page_size=-0"), 10);
+        assert_eq!(size("page_size=99999999999999999999999"), 300);
     }
 
     #[test]

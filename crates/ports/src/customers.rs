@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenancy_domain::customer::{
-    check_delete, Customer, CustomerChanges, CustomerFields, STAFF_ONLY_FIELDS,
+    check_delete, Customer, CustomerChanges, CustomerFields, REQUEST_FIELDS, STAFF_ONLY_FIELDS,
 };
 use tenancy_domain::error::{DomainError, FieldError, ValidationErrors};
 use tenancy_domain::policy::{self, Grants};
@@ -216,9 +216,9 @@ fn check_checklist(changes: &CustomerChanges) -> Result<(), ValidationErrors> {
     Ok(())
 }
 
-/// Type errors from the wire layer first; a domain rule's message is added only for fields
-/// whose value was readable (a field reported as "Not a valid string." is not also
-/// "required").
+/// Type errors from the wire layer and the domain rules' messages, in the serializer's
+/// field order; a rule's message is added only for fields whose value was readable (a
+/// field reported as "Not a valid string." is not also "required").
 fn merge_results(
     type_errors: ValidationErrors,
     rules: Result<(), ValidationErrors>,
@@ -249,6 +249,7 @@ fn merge_results(
             }
         }
     }
+    errors.sort_by_field_order(REQUEST_FIELDS);
     errors.into_result(()).map_err(UseCaseError::Invalid)
 }
 

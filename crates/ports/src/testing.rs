@@ -2,7 +2,7 @@
 //! each adapter's tests against a fresh instance from a factory (atuin's `db_story`).
 //!
 //! The suites panic on failure, like any test.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test support")]
+#![expect(clippy::unwrap_used, reason = "test support")]
 
 use std::any::Any;
 use std::future::Future;

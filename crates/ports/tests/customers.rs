@@ -1,5 +1,4 @@
 //! Use-case orchestration with mocks: who reaches which port, and with what.
-#![expect(clippy::unwrap_used, missing_docs, reason = "tests")]
 
 use std::sync::Arc;
 
@@ -57,7 +56,13 @@ async fn update_without_permission_is_denied_and_never_writes() {
         ..Default::default()
     };
     let result = use_cases(repo)
-        .update(&actor(false, true), Uuid::new_v4(), changes, ValidationErrors::new(), false)
+        .update(
+            &actor(false, true),
+            Uuid::new_v4(),
+            changes,
+            ValidationErrors::new(),
+            false,
+        )
         .await;
     assert!(matches!(result, Err(UseCaseError::Denied)));
 }
@@ -73,7 +78,13 @@ async fn invalid_fields_are_reported_before_the_write() {
         ..Default::default()
     };
     let result = use_cases(repo)
-        .update(&actor(true, false), Uuid::new_v4(), changes, ValidationErrors::new(), false)
+        .update(
+            &actor(true, false),
+            Uuid::new_v4(),
+            changes,
+            ValidationErrors::new(),
+            false,
+        )
         .await;
     let Err(UseCaseError::Invalid(errors)) = result else {
         panic!("expected a field error");
@@ -84,9 +95,8 @@ async fn invalid_fields_are_reported_before_the_write() {
 #[tokio::test]
 async fn owner_changes_to_staff_only_fields_are_dropped_before_the_port() {
     let mut repo = MockCustomerRepository::new();
-    repo.expect_find_visible().returning(|_, _, _| {
-        Ok((view(), Grants::new(vec![Permission::CustomerUpdate])))
-    });
+    repo.expect_find_visible()
+        .returning(|_, _, _| Ok((view(), Grants::new(vec![Permission::CustomerUpdate]))));
     repo.expect_update_with().once().returning(|_, update| {
         let mut stored = view().customer;
         stored.fields = update(&stored).unwrap();
@@ -100,7 +110,13 @@ async fn owner_changes_to_staff_only_fields_are_dropped_before_the_port() {
         ..Default::default()
     };
     use_cases(repo)
-        .update(&actor(false, false), Uuid::new_v4(), changes, ValidationErrors::new(), false)
+        .update(
+            &actor(false, false),
+            Uuid::new_v4(),
+            changes,
+            ValidationErrors::new(),
+            false,
+        )
         .await
         .unwrap();
 }
@@ -111,6 +127,8 @@ async fn delete_by_non_staff_is_denied_after_the_lookup() {
     repo.expect_find_visible()
         .returning(|_, _, _| Ok((view(), Grants::new(vec![Permission::CustomerUpdate]))));
     repo.expect_delete_with().never();
-    let result = use_cases(repo).delete(&actor(false, false), Uuid::new_v4()).await;
+    let result = use_cases(repo)
+        .delete(&actor(false, false), Uuid::new_v4())
+        .await;
     assert!(matches!(result, Err(UseCaseError::Denied)));
 }

@@ -333,7 +333,11 @@ fn counts(sql: &mut Sql, v: &ViewerBinds) {
 
 fn text_filter(sql: &mut Sql, column: &str, value: &Option<String>, exact: bool) {
     if let Some(value) = value {
-        if exact {
+        if value.contains('\0') {
+            // PostgreSQL text cannot hold NUL (binding one fails the statement), so no
+            // stored value can match.
+            sql.push(" AND FALSE");
+        } else if exact {
             sql.push(&format!(" AND c.{column} = "))
                 .bind(Bind::Text(value.clone()));
         } else {
@@ -358,22 +362,29 @@ fn filters(sql: &mut Sql, f: &CustomerFilters, v: &ViewerBinds) {
     if let Some(archived) = f.archived {
         sql.push(" AND c.archived = ").bind(Bind::Bool(archived));
     }
-    if let Some(query) = &f.query {
-        sql.push(" AND (");
-        let pattern = sql.bound() + 1;
-        sql.push("c.name ILIKE ")
-            .bind(Bind::Text(contains_pattern(query)));
-        for column in ["native_name", "abbreviation", "domain", "registration_code"] {
-            sql.push(&format!(" OR c.{column} ILIKE "))
+    match &f.query {
+        // As in `text_filter`: nothing stored contains NUL (and a UUID never does).
+        Some(query) if query.contains('\0') => {
+            sql.push(" AND FALSE");
+        }
+        Some(query) => {
+            sql.push(" AND (");
+            let pattern = sql.bound() + 1;
+            sql.push("c.name ILIKE ")
+                .bind(Bind::Text(contains_pattern(query)));
+            for column in ["native_name", "abbreviation", "domain", "registration_code"] {
+                sql.push(&format!(" OR c.{column} ILIKE "))
+                    .placeholder(pattern);
+            }
+            // Waldur quirk kept: agreement_number matches case-sensitively (spec 02 §6.1).
+            sql.push(" OR c.agreement_number LIKE ")
                 .placeholder(pattern);
+            if let Some(uuid) = tenancy_domain::validate::uuid::parse_uuid(query) {
+                sql.push(" OR c.uuid = ").bind(Bind::Uuid(uuid));
+            }
+            sql.push(")");
         }
-        // Waldur quirk kept: agreement_number matches case-sensitively (spec 02 §6.1).
-        sql.push(" OR c.agreement_number LIKE ")
-            .placeholder(pattern);
-        if let Some(uuid) = tenancy_domain::validate::uuid::parse_uuid(query) {
-            sql.push(" OR c.uuid = ").bind(Bind::Uuid(uuid));
-        }
-        sql.push(")");
+        None => {}
     }
     if let Some(running) = f.accounting_is_running {
         sql.push(if running {

@@ -1,6 +1,6 @@
 //! PostgreSQL-specific behaviour: active projects block deletion, counts come from the
 //! database, and migrations round-trip.
-#![expect(clippy::unwrap_used, missing_docs, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 use chrono::Utc;
 use tenancy_domain::customer::{check_delete, Customer, CustomerFields};

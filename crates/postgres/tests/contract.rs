@@ -1,5 +1,5 @@
 //! The port contract suites against PostgreSQL, plus adapter-specific behaviour.
-#![expect(clippy::unwrap_used, missing_docs, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 use std::sync::Arc;
 

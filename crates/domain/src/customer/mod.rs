@@ -224,4 +224,4 @@ pub fn check_delete(customer: &CustomerFields, active_projects: i64) -> Result<(
 }
 
 mod changes;
-pub use changes::{CustomerChanges, STAFF_ONLY_FIELDS};
+pub use changes::{CustomerChanges, REQUEST_FIELDS, STAFF_ONLY_FIELDS};

@@ -213,8 +213,10 @@ async fn update(
     app: web::Data<AppState>,
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let uuid = customer_uuid(&uuid)?;
+    // Body parse errors come before the lookup (spec 01 §8.3), so a malformed body sent to
+    // a malformed UUID is a 400, not a 404.
     let (changes, type_errors) = request::changes(&body.into_object()?);
+    let uuid = customer_uuid(&uuid)?;
     let view = app
         .customers
         .update(&caller.0.actor, uuid, changes, type_errors, full)
