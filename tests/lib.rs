@@ -187,3 +187,12 @@ impl TestApp {
 pub async fn json(response: Response) -> Value {
     response.json().await.expect("json body")
 }
+
+/// Runs SQL on the test's database directly (to move clocks or check storage).
+pub async fn sql(app: &TestApp, statement: &str) -> Vec<tokio_postgres::Row> {
+    let (client, connection) = tokio_postgres::connect(app.database_url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client.query(statement, &[]).await.expect("sql")
+}

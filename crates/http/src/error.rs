@@ -69,10 +69,10 @@ impl From<UseCaseError> for ApiError {
             UseCaseError::NotFound(model) => ApiError::NotFound(model),
             UseCaseError::Denied => ApiError::Denied,
             UseCaseError::Invalid(v) => ApiError::Invalid(v),
-            UseCaseError::Unavailable(m) => ApiError::StateRule(vec![m]),
+            UseCaseError::StateRule(m) => ApiError::StateRule(vec![m]),
             UseCaseError::Conflict(m) => ApiError::Conflict(m),
             UseCaseError::Unauthenticated(m) => ApiError::Unauthenticated(m),
-            UseCaseError::Unavailable503(m) => ApiError::Unavailable(m),
+            UseCaseError::ServiceUnavailable(m) => ApiError::Unavailable(m),
             UseCaseError::Internal(m) => ApiError::Internal(m),
         }
     }

@@ -157,7 +157,7 @@ impl Auth {
     /// `POST /api-auth/logout/`: deletes the presented token.
     ///
     /// # Errors
-    /// `Unavailable503`.
+    /// `ServiceUnavailable`.
     pub async fn logout(&self, key: &TokenKey) -> Result<(), UseCaseError> {
         self.users
             .delete_token(key.digest())

@@ -262,7 +262,7 @@ impl Customers {
     /// `GET /api/customers/`.
     ///
     /// # Errors
-    /// `Unavailable503` when the database is down.
+    /// `ServiceUnavailable` when the database is down.
     #[instrument(skip_all, fields(user.uuid = %actor.user_uuid()))]
     pub async fn list(
         &self,
@@ -335,7 +335,7 @@ impl Customers {
     /// → field validation (400) → write.
     ///
     /// # Errors
-    /// `NotFound`, `Denied`, `Unavailable`, `Invalid`.
+    /// `NotFound`, `Denied`, `StateRule`, `Invalid`.
     #[instrument(skip_all, fields(customer.uuid = %uuid))]
     pub async fn update(
         &self,
@@ -398,7 +398,7 @@ impl Customers {
     /// `DELETE /api/customers/{uuid}/` (staff only; spec 02 §6.5).
     ///
     /// # Errors
-    /// `NotFound`, `Denied`, `Unavailable` (blocked/archived), `Conflict` (active projects).
+    /// `NotFound`, `Denied`, `StateRule` (blocked/archived), `Conflict` (active projects).
     #[instrument(skip_all, fields(customer.uuid = %uuid))]
     pub async fn delete(&self, actor: &Actor, uuid: Uuid) -> Result<(), UseCaseError> {
         let (view, _) = self

@@ -40,7 +40,7 @@ pub enum UseCaseError {
     Invalid(ValidationErrors),
     /// 400 bare list of messages (a state rule such as a blocked customer).
     #[error("{0}")]
-    Unavailable(String),
+    StateRule(String),
     /// 409 with a detail message.
     #[error("{0}")]
     Conflict(String),
@@ -49,7 +49,7 @@ pub enum UseCaseError {
     Unauthenticated(&'static str),
     /// 503: the database is unavailable.
     #[error("service unavailable: {0}")]
-    Unavailable503(String),
+    ServiceUnavailable(String),
     /// 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -59,7 +59,7 @@ impl From<DomainError> for UseCaseError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Invalid(v) => UseCaseError::Invalid(v),
-            DomainError::Unavailable(m) => UseCaseError::Unavailable(m),
+            DomainError::Unavailable(m) => UseCaseError::StateRule(m),
             DomainError::Conflict(m) => UseCaseError::Conflict(m),
         }
     }
@@ -73,7 +73,7 @@ impl UseCaseError {
             RepoError::Conflict { constraint } => {
                 UseCaseError::Conflict(format!("Conflicting change ({constraint}), try again."))
             }
-            RepoError::Unavailable(m) => UseCaseError::Unavailable503(m),
+            RepoError::Unavailable(m) => UseCaseError::ServiceUnavailable(m),
             RepoError::Domain(d) => d.into(),
             RepoError::Internal(m) => UseCaseError::Internal(m),
         }

@@ -276,7 +276,7 @@ impl Users {
     /// Whether no user exists yet.
     ///
     /// # Errors
-    /// `Unavailable503`.
+    /// `ServiceUnavailable`.
     pub async fn is_empty(&self) -> Result<bool, UseCaseError> {
         Ok(self.repo.count().await.map_err(repo_err)? == 0)
     }
@@ -284,7 +284,7 @@ impl Users {
     /// `GET /api/users/`.
     ///
     /// # Errors
-    /// `Unavailable503`.
+    /// `ServiceUnavailable`.
     pub async fn list(&self, actor: &Actor, query: &UserQuery) -> Result<Page<User>, UseCaseError> {
         let mut query = query.clone();
         if !actor.sees_everything()

@@ -145,6 +145,15 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
     sql.push(" WHERE ");
     visible(sql);
     let f = &query.filters;
+    // PostgreSQL text cannot hold NUL (binding one fails the statement): such a filter
+    // matches nothing instead of answering 500.
+    if [&f.username, &f.email, &f.full_name, &f.query]
+        .iter()
+        .any(|v| v.as_ref().is_some_and(|t| t.contains('\0')))
+    {
+        sql.push(" AND FALSE");
+        return;
+    }
     if let Some(username) = &f.username {
         sql.push(" AND u.username = ")
             .bind(Bind::Text(username.clone()));
