@@ -75,6 +75,11 @@ impl TestApp {
         self.db.url()
     }
 
+    /// The database's name (to simulate an outage by dropping it).
+    pub fn database_name(&self) -> &str {
+        self.db.name()
+    }
+
     /// Creates a user without a password and returns a token for them.
     pub async fn create_user(&self, username: &str, staff: bool, support: bool) -> String {
         create_user(

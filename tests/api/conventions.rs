@@ -90,3 +90,35 @@ async fn schema_is_served_and_names_the_operations() {
         "customers_list"
     );
 }
+
+#[tokio::test]
+async fn a_lost_database_answers_503_not_500() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/api/customers/").await.status(), 200);
+    let admin = tenancy_postgres::testing::admin_url().await;
+    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "DROP DATABASE \"{}\" WITH (FORCE)",
+            app.database_name()
+        ))
+        .await
+        .unwrap();
+    let response = app.get("/api/customers/").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        json(response).await,
+        json!({"detail": "Service temporarily unavailable, try again later."})
+    );
+    let ready = app.request(Method::GET, "/health/ready", None, None).await;
+    assert_eq!(ready.status(), 503);
+    assert_eq!(
+        app.request(Method::GET, "/health/live", None, None)
+            .await
+            .status(),
+        200
+    );
+}
