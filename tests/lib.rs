@@ -49,6 +49,7 @@ impl TestApp {
             log_format: LogFormat::Text,
             public_base_url: None,
             trust_forwarded_headers: true,
+            trust_forwarded_for: false,
             token_lifetime: Some(3600),
             pool_size: 4,
             workers: 1,

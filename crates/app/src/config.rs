@@ -27,8 +27,10 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Public base URL for absolute links (`https://tenancy.example.org`).
     pub public_base_url: Option<String>,
-    /// Trust `X-Forwarded-Proto` / `X-Forwarded-For`.
+    /// Trust `X-Forwarded-Proto` for absolute URLs.
     pub trust_forwarded_headers: Option<bool>,
+    /// Take login clients' addresses from `X-Forwarded-For`.
+    pub trust_forwarded_for: Option<bool>,
     /// Default token lifetime of API-created users, seconds (`0` = never expires).
     pub token_lifetime: Option<u32>,
     /// Database pool size.
@@ -108,8 +110,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Pinned public base URL.
     pub public_base_url: Option<String>,
-    /// Trust forwarding headers.
+    /// Trust `X-Forwarded-Proto`.
     pub trust_forwarded_headers: bool,
+    /// Trust `X-Forwarded-For` for login lock-outs.
+    pub trust_forwarded_for: bool,
     /// Token lifetime of API-created users; `None` = never expires.
     pub token_lifetime: Option<i32>,
     /// Pool size.
@@ -146,6 +150,8 @@ pub struct Overrides {
     pub public_base_url: Option<String>,
     /// `TENANCY_TRUST_FORWARDED_HEADERS`.
     pub trust_forwarded_headers: Option<bool>,
+    /// `TENANCY_TRUST_FORWARDED_FOR`.
+    pub trust_forwarded_for: Option<bool>,
     /// `TENANCY_TOKEN_LIFETIME`.
     pub token_lifetime: Option<u32>,
     /// `TENANCY_POOL_SIZE`.
@@ -217,6 +223,10 @@ impl Settings {
                 .trust_forwarded_headers
                 .or(file.trust_forwarded_headers)
                 .unwrap_or(true),
+            trust_forwarded_for: o
+                .trust_forwarded_for
+                .or(file.trust_forwarded_for)
+                .unwrap_or(false),
             token_lifetime,
             pool_size: o.pool_size.or(file.pool_size).unwrap_or(16).max(1),
             workers: o

@@ -48,9 +48,12 @@ enum Command {
         /// Public base URL for absolute links, e.g. https://tenancy.example.org.
         #[arg(long, env = "TENANCY_PUBLIC_BASE_URL")]
         public_base_url: Option<String>,
-        /// Trust X-Forwarded-Proto and X-Forwarded-For (default true).
+        /// Trust X-Forwarded-Proto for absolute URLs (default true).
         #[arg(long, env = "TENANCY_TRUST_FORWARDED_HEADERS")]
         trust_forwarded_headers: Option<bool>,
+        /// Take login clients' addresses from X-Forwarded-For (default false: only behind a proxy).
+        #[arg(long, env = "TENANCY_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: Option<bool>,
         /// Default token lifetime of API-created users, seconds (0 = never expires; default 3600).
         #[arg(long, env = "TENANCY_TOKEN_LIFETIME")]
         token_lifetime: Option<u32>,
@@ -124,6 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         bind,
         public_base_url,
         trust_forwarded_headers,
+        trust_forwarded_for,
         token_lifetime,
         pool_size,
         workers,
@@ -132,6 +136,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         overrides.bind = bind.clone();
         overrides.public_base_url = public_base_url.clone();
         overrides.trust_forwarded_headers = *trust_forwarded_headers;
+        overrides.trust_forwarded_for = *trust_forwarded_for;
         overrides.token_lifetime = *token_lifetime;
         overrides.pool_size = *pool_size;
         overrides.workers = *workers;

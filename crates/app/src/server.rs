@@ -9,9 +9,11 @@ use tenancy_http::render::UrlConfig;
 use tenancy_http::state::{AppState, Readiness};
 use tenancy_ports::auth::Auth;
 use tenancy_ports::customers::Customers;
+use tenancy_ports::org_groups::OrgGroups;
 use tenancy_ports::users::Users;
 use tenancy_postgres::customers::PgCustomerRepository;
 use tenancy_postgres::db::{Database, PoolConfig};
+use tenancy_postgres::org_groups::PgOrgGroupRepository;
 use tenancy_postgres::users::PgUserRepository;
 
 use crate::config::Settings;
@@ -41,14 +43,17 @@ pub fn state(settings: &Settings, database_url: &str) -> anyhow::Result<AppState
     .map_err(|e| anyhow::anyhow!("cannot create the database pool: {e}"))?;
     let users = Arc::new(PgUserRepository::new(db.clone()));
     let customers = Arc::new(PgCustomerRepository::new(db.clone()));
-    let hasher = Arc::new(Argon2Hasher);
+    let org_groups = OrgGroups::new(Arc::new(PgOrgGroupRepository::new(db.clone())));
+    let hasher = Arc::new(Argon2Hasher::default());
     Ok(AppState {
-        customers: Customers::new(customers, users.clone()),
+        customers: Customers::new(customers, users.clone(), org_groups.clone()),
+        org_groups,
         users: Users::new(users.clone(), hasher.clone(), settings.token_lifetime),
         auth: Auth::new(users, hasher),
         urls: UrlConfig {
             public_base: settings.public_base_url.clone(),
             trust_forwarded: settings.trust_forwarded_headers,
+            trust_forwarded_for: settings.trust_forwarded_for,
         },
         readiness: Arc::new(DatabaseReadiness(db)),
     })

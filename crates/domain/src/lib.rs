@@ -6,6 +6,7 @@
 
 pub mod customer;
 pub mod error;
+pub mod org_group;
 pub mod policy;
 pub mod user;
 pub mod validate;

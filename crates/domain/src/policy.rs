@@ -121,6 +121,12 @@ pub fn may_write_staff_only_fields(actor: &Actor) -> bool {
     actor.is_staff()
 }
 
+/// Creating, changing and deleting organization groups and memberships is staff-only
+/// (spec 04 §5, §7.1).
+pub fn can_manage_organization_groups(actor: &Actor) -> bool {
+    actor.is_staff()
+}
+
 /// Creating users, deleting them and changing passwords are staff-only (spec 06 §1.5).
 pub fn can_manage_users(actor: &Actor) -> bool {
     actor.is_staff()

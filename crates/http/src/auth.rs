@@ -80,6 +80,24 @@ impl FromRequest for Caller {
     }
 }
 
+/// A caller on an endpoint open to anonymous readers: `None` without credentials, but a
+/// presented token that fails is still a 401 (spec 01 §2.4).
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Authenticated>);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if presented(req) == Presented::Anonymous {
+            return Box::pin(async { Ok(MaybeCaller(None)) });
+        }
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move { Ok(MaybeCaller(Some(caller.await?.0))) })
+    }
+}
+
 /// `CoreAuthToken`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoreAuthToken {
@@ -96,16 +114,16 @@ pub struct ObtainAuthTokenRequest {
     pub password: String,
 }
 
-fn client_address(req: &HttpRequest, trust_forwarded: bool) -> String {
-    if trust_forwarded {
-        if let Some(first) = req
+fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        if let Some(last) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
         {
-            if !first.trim().is_empty() {
-                return first.trim().to_owned();
+            if !last.trim().is_empty() {
+                return last.trim().to_owned();
             }
         }
     }
@@ -156,7 +174,7 @@ pub async fn api_auth_password(
     let (Some(username), Some(password)) = (username, password) else {
         return Err(ApiError::Invalid(errors));
     };
-    let client = client_address(&req, app.urls.trust_forwarded);
+    let client = client_address(&req, app.urls.trust_forwarded_for);
     let key = app.auth.login(&username, password, &client).await?;
     let body = serde_json::json!({ "token": key.expose() });
     Ok(json_response(HttpResponse::Ok(), &body))

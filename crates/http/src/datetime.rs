@@ -2,7 +2,7 @@
 //! fraction (up to six digits kept), offset `Z`, `±HH:MM`, `±HHMM` or `±HH`; no offset
 //! means UTC.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// DRF's message for an unparsable date-time.
 pub const DATETIME_FORMAT_ERROR: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
@@ -78,6 +78,8 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
         .from_local_datetime(&local)
         .single()
         .map(|dt| dt.with_timezone(&Utc))
+        // Python's `datetime` (and so the SDK's `isoparse`) only knows years 1 … 9999.
+        .filter(|dt| (1..=9999).contains(&dt.year()))
 }
 
 #[cfg(test)]
@@ -97,6 +99,12 @@ mod tests {
         );
         let fraction = parse_datetime("2026-01-02T03:04:05.1234567").unwrap();
         assert_eq!(fraction.timestamp_subsec_micros(), 123_456);
+    }
+
+    #[test]
+    fn years_python_cannot_parse_are_rejected() {
+        assert!(parse_datetime("9999-12-31T23:00-05:00").is_none());
+        assert!(parse_datetime("9999-12-31T23:00Z").is_some());
     }
 
     #[test]

@@ -88,6 +88,10 @@ pub struct UrlConfig {
     pub public_base: Option<String>,
     /// Whether `X-Forwarded-Proto` is trusted.
     pub trust_forwarded: bool,
+    /// Whether the client address for login lock-outs is taken from `X-Forwarded-For`
+    /// (its right-most entry, the one the trusted proxy added). Off by default: a client
+    /// could otherwise pick a fresh address per guess.
+    pub trust_forwarded_for: bool,
 }
 
 /// Scheme and host of a request, for building absolute URLs.

@@ -11,7 +11,7 @@ use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ApiError;
-use crate::{auth, customers, health, users};
+use crate::{auth, customers, health, org_groups, users};
 
 macro_rules! route_table {
     ($($module:ident :: $handler:ident),* $(,)?) => {
@@ -34,6 +34,9 @@ macro_rules! route_table {
                 users::PasswordChangeRequest,
                 auth::CoreAuthToken,
                 auth::ObtainAuthTokenRequest,
+                org_groups::OrganizationGroup,
+                org_groups::OrganizationGroupRequest,
+                org_groups::OrganizationGroupsRequest,
             )),
             modifiers(&TokenAuth),
             security(("TokenAuth" = []))
@@ -53,6 +56,13 @@ route_table!(
     customers::customers_update,
     customers::customers_partial_update,
     customers::customers_destroy,
+    org_groups::customers_update_organization_groups,
+    org_groups::organization_groups_list,
+    org_groups::organization_groups_create,
+    org_groups::organization_groups_retrieve,
+    org_groups::organization_groups_update,
+    org_groups::organization_groups_partial_update,
+    org_groups::organization_groups_destroy,
     users::users_list,
     users::users_create,
     users::users_me_retrieve,

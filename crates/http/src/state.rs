@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tenancy_ports::auth::Auth;
 use tenancy_ports::customers::Customers;
+use tenancy_ports::org_groups::OrgGroups;
 use tenancy_ports::users::Users;
 
 use crate::render::UrlConfig;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub customers: Customers,
     /// User use cases.
     pub users: Users,
+    /// Organization-group use cases.
+    pub org_groups: OrgGroups,
     /// Authentication use cases.
     pub auth: Auth,
     /// How absolute URLs are built.

@@ -312,16 +312,12 @@ pub async fn users_create(
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let map = body.into_object()?;
-    if !caller.0.actor.is_staff() {
-        return Err(ApiError::Denied);
-    }
     let mut form = Form::new(&map);
     let new = new_user(&mut form);
-    let type_errors = form.finish();
-    if !type_errors.is_empty() {
-        return Err(ApiError::Invalid(type_errors));
-    }
-    let user = app.users.create(&caller.0.actor, new).await?;
+    let user = app
+        .users
+        .create(&caller.0.actor, new, form.finish())
+        .await?;
     let location = BaseUrl::of(&req, &app.urls).object("users", &user.uuid);
     let body = render_one(&req, &app, &caller, &user)?;
     let mut response = HttpResponse::Created();
@@ -343,13 +339,19 @@ pub async fn users_change_password(
     body: JsonBody,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let uuid = user_uuid(&uuid)?;
+    // Body errors (400) come before the lookup (404), as everywhere (spec 01 §8.3).
     let map = body.into_object()?;
+    let uuid = user_uuid(&uuid)?;
     let mut form = Form::new(&map);
-    let password = match form.raw_string("new_password") {
-        Some(p) => Ok(p),
-        None if !form.has("new_password") => Err(FieldError::required()),
-        None => Err(FieldError::new("Not a valid string.")),
+    let password = form.raw_string("new_password");
+    let missing = !form.has("new_password");
+    let mut errors = form.finish();
+    if missing {
+        errors.add("new_password", FieldError::required());
+    }
+    let password = match password {
+        Some(p) if errors.is_empty() => Ok(p),
+        _ => Err(errors),
     };
     app.users
         .change_password(&caller.0.actor, uuid, password)

@@ -46,6 +46,7 @@ pub struct Authenticated {
 pub struct Auth {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
+    dummy: Arc<std::sync::OnceLock<String>>,
 }
 
 fn unavailable(e: RepoError) -> UseCaseError {
@@ -55,7 +56,11 @@ fn unavailable(e: RepoError) -> UseCaseError {
 impl Auth {
     /// The use cases over these ports.
     pub fn new(users: Arc<dyn UserRepository>, hasher: Arc<dyn PasswordHasher>) -> Self {
-        Self { users, hasher }
+        Self {
+            users,
+            hasher,
+            dummy: Arc::new(std::sync::OnceLock::new()),
+        }
     }
 
     /// Checks a presented key: one indexed lookup of its digest; "last used" is written at
@@ -75,6 +80,11 @@ impl Auth {
             return Err(UseCaseError::Unauthenticated("User inactive or deleted."));
         }
         if record.usage.is_expired_at(now) {
+            // Unusable from now on, even if the owner's lifetime is raised later.
+            self.users
+                .delete_token(key.digest())
+                .await
+                .map_err(unavailable)?;
             return Err(UseCaseError::Unauthenticated("Token has expired."));
         }
         let mut usage = record.usage;
@@ -93,7 +103,12 @@ impl Auth {
         })
     }
 
-    /// `POST /api/auth/password/`: a new token for valid credentials (spec 06 §2.1).
+    /// `POST /api-auth/password/`: a new token for valid credentials (spec 06 §2.1).
+    ///
+    /// The attempt is counted before the password is checked (one atomic upsert), so
+    /// parallel guesses cannot slip past the lock-out; a success forgets the count. A
+    /// password hash is verified even for unknown users, so timing does not tell which
+    /// usernames exist.
     ///
     /// # Errors
     /// `Unauthenticated` for lock-out, bad credentials and disabled accounts.
@@ -106,35 +121,29 @@ impl Auth {
     ) -> Result<TokenKey, UseCaseError> {
         let now = Utc::now();
         let username = username.to_lowercase();
-        if let Some((failures, last)) = self
+        let attempts = self
             .users
-            .login_failures(&username, client)
+            .record_login_failure(&username, client, now, LOCKOUT_WINDOW)
             .await
-            .map_err(unavailable)?
-        {
-            if failures >= LOCKOUT_FAILURES && now - last < LOCKOUT_WINDOW {
-                return Err(UseCaseError::Unauthenticated(
-                    "Username is locked out. Try in 10 minutes.",
-                ));
-            }
+            .map_err(unavailable)?;
+        if attempts > LOCKOUT_FAILURES {
+            return Err(UseCaseError::Unauthenticated(
+                "Username is locked out. Try in 10 minutes.",
+            ));
         }
         let credentials = self
             .users
             .credentials(&username)
             .await
             .map_err(unavailable)?;
-        let verified = match &credentials {
-            Some(c) => match &c.password_hash {
-                Some(hash) => self.hasher.verify(password, hash.clone()).await,
-                None => false,
-            },
-            None => false,
+        let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
+        let usable = stored.is_some();
+        let hash = match stored {
+            Some(hash) => hash,
+            None => self.dummy_hash().await?,
         };
+        let verified = self.hasher.verify(password, hash).await && usable;
         let Some(credentials) = credentials.filter(|_| verified) else {
-            self.users
-                .record_login_failure(&username, client, now)
-                .await
-                .map_err(unavailable)?;
             tracing::info!("login failed");
             return Err(UseCaseError::Unauthenticated("Invalid username/password."));
         };
@@ -152,6 +161,20 @@ impl Auth {
             .map_err(unavailable)?;
         tracing::info!(user.uuid = %credentials.user.uuid, "login succeeded");
         Ok(key)
+    }
+
+    /// A hash of a random password, computed once, to verify against when a user has no
+    /// usable password (or does not exist).
+    async fn dummy_hash(&self) -> Result<String, UseCaseError> {
+        if let Some(hash) = self.dummy.get() {
+            return Ok(hash.clone());
+        }
+        let hash = self
+            .hasher
+            .hash(new_token_key().expose().to_owned())
+            .await
+            .map_err(UseCaseError::Internal)?;
+        Ok(self.dummy.get_or_init(|| hash).clone())
     }
 
     /// `POST /api-auth/logout/`: deletes the presented token.

@@ -8,12 +8,14 @@ use tenancy_domain::customer::{
     check_delete, Customer, CustomerChanges, CustomerFields, REQUEST_FIELDS, STAFF_ONLY_FIELDS,
 };
 use tenancy_domain::error::{DomainError, FieldError, ValidationErrors};
+use tenancy_domain::org_group::OrganizationGroup;
 use tenancy_domain::policy::{self, Grants};
 use tenancy_domain::user::Actor;
 use tracing::instrument;
 use uuid::Uuid;
 
 use crate::error::{RepoError, UseCaseError};
+use crate::org_groups::OrgGroups;
 use crate::paging::{Page, PageRequest};
 use crate::users::UserRepository;
 
@@ -30,6 +32,8 @@ pub struct CustomerView {
     pub projects_count: i64,
     /// Distinct active users holding effective grants the viewer may count.
     pub users_count: i64,
+    /// The groups the customer belongs to, ordered by name (spec 04 §7.2).
+    pub organization_groups: Vec<OrganizationGroup>,
 }
 
 /// The list filters of spec 02 §6.1 (all combine with AND). Text values are non-empty.
@@ -61,6 +65,10 @@ pub struct CustomerFilters {
     pub is_service_provider: bool,
     /// Only `true` is applied.
     pub is_call_managing_organization: bool,
+    /// Direct members of any of these groups (resolved by [`Customers::list`]).
+    pub organization_group_uuid: Vec<Uuid>,
+    /// Members of a group whose name contains this (icontains).
+    pub organization_group_name: Option<String>,
 }
 
 /// A sort key of the customer list (spec 02 §6.1 `o`).
@@ -187,6 +195,7 @@ pub trait CustomerRepository: Send + Sync {
 pub struct Customers {
     repo: Arc<dyn CustomerRepository>,
     users: Arc<dyn UserRepository>,
+    groups: OrgGroups,
 }
 
 fn repo_err(e: RepoError) -> UseCaseError {
@@ -255,21 +264,35 @@ fn merge_results(
 
 impl Customers {
     /// The use cases over these ports.
-    pub fn new(repo: Arc<dyn CustomerRepository>, users: Arc<dyn UserRepository>) -> Self {
-        Self { repo, users }
+    pub fn new(
+        repo: Arc<dyn CustomerRepository>,
+        users: Arc<dyn UserRepository>,
+        groups: OrgGroups,
+    ) -> Self {
+        Self {
+            repo,
+            users,
+            groups,
+        }
     }
 
-    /// `GET /api/customers/`.
+    /// `GET /api/customers/`. `group_filter` holds the raw `organization_group_uuid`
+    /// values; each must name an existing group (spec 04 §7.3).
     ///
     /// # Errors
-    /// `ServiceUnavailable` when the database is down.
+    /// `Invalid` for a bad group filter, `ServiceUnavailable` when the database is down.
     #[instrument(skip_all, fields(user.uuid = %actor.user_uuid()))]
     pub async fn list(
         &self,
         actor: &Actor,
-        query: &CustomerQuery,
+        mut query: CustomerQuery,
+        group_filter: &[String],
     ) -> Result<Page<CustomerView>, UseCaseError> {
-        self.repo.list(actor, query).await.map_err(repo_err)
+        if !group_filter.is_empty() {
+            query.filters.organization_group_uuid =
+                self.groups.resolve_filter(group_filter).await?;
+        }
+        self.repo.list(actor, &query).await.map_err(repo_err)
     }
 
     /// `GET /api/customers/{uuid}/`.
@@ -326,6 +349,7 @@ impl Customers {
             customer,
             projects_count: 0,
             users_count: 0,
+            organization_groups: Vec::new(),
         })
     }
 

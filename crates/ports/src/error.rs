@@ -71,7 +71,9 @@ impl UseCaseError {
         match e {
             RepoError::NotFound => UseCaseError::NotFound(model),
             RepoError::Conflict { constraint } => {
-                UseCaseError::Conflict(format!("Conflicting change ({constraint}), try again."))
+                // The constraint name is internal: log it, never send it.
+                tracing::warn!(db.constraint = %constraint, "unresolved write conflict");
+                UseCaseError::Conflict("The object was changed concurrently, try again.".into())
             }
             RepoError::Unavailable(m) => UseCaseError::ServiceUnavailable(m),
             RepoError::Domain(d) => d.into(),

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod customers;
 pub mod error;
+pub mod org_groups;
 pub mod paging;
 #[cfg(feature = "testing")]
 pub mod testing;

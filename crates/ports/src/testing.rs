@@ -405,27 +405,32 @@ async fn users_tokens_and_duplicates(r: Repositories) {
 
 async fn login_failures_count_and_reset(r: Repositories) {
     let t = now();
+    let window = Duration::minutes(10);
     assert_eq!(
         r.users.login_failures("bob", "127.0.0.1").await.unwrap(),
         None
     );
-    for _ in 0..3 {
-        r.users
-            .record_login_failure("bob", "127.0.0.1", t)
+    for expected in 1..=3 {
+        let count = r
+            .users
+            .record_login_failure("bob", "127.0.0.1", t, window)
             .await
             .unwrap();
+        assert_eq!(count, expected);
     }
-    let (count, _) = r
-        .users
-        .login_failures("bob", "127.0.0.1")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(count, 3);
     assert_eq!(
         r.users.login_failures("bob", "10.0.0.1").await.unwrap(),
         None,
         "per address"
+    );
+    let later = t + Duration::minutes(11);
+    assert_eq!(
+        r.users
+            .record_login_failure("bob", "127.0.0.1", later, window)
+            .await
+            .unwrap(),
+        1,
+        "failures older than the window are forgotten"
     );
     r.users
         .reset_login_failures("bob", "127.0.0.1")
@@ -434,5 +439,21 @@ async fn login_failures_count_and_reset(r: Repositories) {
     assert_eq!(
         r.users.login_failures("bob", "127.0.0.1").await.unwrap(),
         None
+    );
+    let racers: Vec<_> = (0..16)
+        .map(|_| {
+            let users = r.users.clone();
+            tokio::spawn(async move { users.record_login_failure("eve", "::1", t, window).await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for racer in racers {
+        counts.push(racer.await.unwrap().unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (1..=16).collect::<Vec<_>>(),
+        "every parallel attempt is counted once"
     );
 }

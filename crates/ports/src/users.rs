@@ -166,7 +166,9 @@ pub trait UserRepository: Send + Sync {
         client: &str,
     ) -> Result<Option<(i32, DateTime<Utc>)>, RepoError>;
 
-    /// Counts one more failure (the window restarts at `now`).
+    /// Counts one more attempt of (username, client address) atomically and returns the
+    /// count: failures older than `window` are forgotten first, and the window restarts at
+    /// `now`. Counting before the password check makes parallel guesses queue on one row.
     ///
     /// # Errors
     /// `Unavailable`.
@@ -175,7 +177,8 @@ pub trait UserRepository: Send + Sync {
         username: &str,
         client: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), RepoError>;
+        window: chrono::Duration,
+    ) -> Result<i32, RepoError>;
 
     /// Forgets the failures of (username, client address).
     ///
@@ -228,12 +231,25 @@ impl Users {
     /// # Errors
     /// `Denied`, `Invalid`.
     #[instrument(skip_all)]
-    pub async fn create(&self, actor: &Actor, mut user: NewUser) -> Result<User, UseCaseError> {
+    ///
+    /// `type_errors` are the body's JSON type errors, reported once the caller is known to
+    /// be allowed (403 before 400).
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        mut user: NewUser,
+        type_errors: ValidationErrors,
+    ) -> Result<User, UseCaseError> {
         if !policy::can_manage_users(actor) {
             return Err(UseCaseError::Denied);
         }
         user.token_lifetime = self.default_token_lifetime;
-        user.validate(true).map_err(UseCaseError::Invalid)?;
+        let mut errors = type_errors;
+        if let Err(mut rules) = user.validate(true) {
+            rules.retain(|field| !errors.has(field));
+            errors.merge(rules);
+        }
+        errors.into_result(()).map_err(UseCaseError::Invalid)?;
         self.repo
             .create(user, None, None, Utc::now())
             .await
@@ -286,14 +302,17 @@ impl Users {
     /// # Errors
     /// `ServiceUnavailable`.
     pub async fn list(&self, actor: &Actor, query: &UserQuery) -> Result<Page<User>, UseCaseError> {
-        let mut query = query.clone();
         if !actor.sees_everything()
             && (query.filters.is_staff.is_some() || query.filters.is_support.is_some())
         {
             // Waldur: these filters yield nothing for ordinary callers (spec 06 §1.5).
-            query.filters.username = Some(String::new());
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                number: 1,
+            });
         }
-        self.repo.list(actor, &query).await.map_err(repo_err)
+        self.repo.list(actor, query).await.map_err(repo_err)
     }
 
     /// `GET /api/users/{uuid}/`.
@@ -327,7 +346,7 @@ impl Users {
         &self,
         actor: &Actor,
         uuid: Uuid,
-        new_password: Result<String, FieldError>,
+        new_password: Result<String, ValidationErrors>,
     ) -> Result<(), UseCaseError> {
         let user = self
             .repo
@@ -337,8 +356,8 @@ impl Users {
         if !policy::can_manage_users(actor) {
             return Err(UseCaseError::Denied);
         }
-        let password = new_password
-            .and_then(|p| check_password(&p).map(|()| p))
+        let password = new_password.map_err(UseCaseError::Invalid)?;
+        check_password(&password)
             .map_err(|e| UseCaseError::Invalid(ValidationErrors::single("new_password", e)))?;
         let hash = self
             .hasher

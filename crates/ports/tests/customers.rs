@@ -9,6 +9,7 @@ use tenancy_domain::policy::{Grants, Permission};
 use tenancy_domain::user::Actor;
 use tenancy_ports::customers::{CustomerView, Customers, MockCustomerRepository};
 use tenancy_ports::error::UseCaseError;
+use tenancy_ports::org_groups::{MockOrgGroupRepository, OrgGroups};
 use tenancy_ports::users::MockUserRepository;
 use uuid::Uuid;
 
@@ -26,11 +27,16 @@ fn view() -> CustomerView {
         },
         projects_count: 0,
         users_count: 0,
+        organization_groups: Vec::new(),
     }
 }
 
 fn use_cases(repo: MockCustomerRepository) -> Customers {
-    Customers::new(Arc::new(repo), Arc::new(MockUserRepository::new()))
+    Customers::new(
+        Arc::new(repo),
+        Arc::new(MockUserRepository::new()),
+        OrgGroups::new(Arc::new(MockOrgGroupRepository::new())),
+    )
 }
 
 #[tokio::test]

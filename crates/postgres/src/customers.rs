@@ -25,6 +25,7 @@ use tenancy_ports::paging::{Page, PageNumber};
 use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
+use crate::org_groups::groups_of_customers;
 use crate::schema::{customers, grants, projects, roles};
 use crate::sql::{contains_pattern, Bind, Sql};
 
@@ -397,6 +398,21 @@ fn filters(sql: &mut Sql, f: &CustomerFilters, v: &ViewerBinds) {
     // The usage model of spec 05 §5.4 (resources, offerings, providers) is not stored yet:
     // until it is, no customer has resources and none is a provider or call manager.
     // FIXME(05 §5.4): replace these constants by conditions on the resource tables.
+    if !f.organization_group_uuid.is_empty() {
+        // Direct members only: a parent group's uuid does not match its children's members.
+        sql.push(" AND EXISTS (SELECT 1 FROM customer_organization_groups m JOIN organization_groups g ON g.id = m.organization_group_id WHERE m.customer_id = c.id AND g.uuid = ANY(")
+            .bind(Bind::UuidArray(f.organization_group_uuid.clone()))
+            .push("))");
+    }
+    if let Some(name) = &f.organization_group_name {
+        if name.contains('\0') {
+            sql.push(" AND FALSE");
+        } else {
+            sql.push(" AND EXISTS (SELECT 1 FROM customer_organization_groups m JOIN organization_groups g ON g.id = m.organization_group_id WHERE m.customer_id = c.id AND g.name ILIKE ")
+                .bind(Bind::Text(contains_pattern(name)))
+                .push(")");
+        }
+    }
     if f.has_resources == Some(true)
         || f.service_provider_uuid.is_some()
         || f.is_service_provider
@@ -447,12 +463,23 @@ fn order_by(sql: &mut Sql, query: &CustomerQuery) {
     sql.push(&terms.join(", "));
 }
 
-fn view_from(row: CustomerViewRow) -> Result<CustomerView, RepoError> {
-    Ok(CustomerView {
-        customer: row.customer.try_into()?,
-        projects_count: row.projects_count,
-        users_count: row.users_count,
-    })
+/// Page rows → views, with every customer's groups loaded in one more statement.
+async fn views_from(
+    conn: &mut diesel_async::AsyncPgConnection,
+    rows: Vec<CustomerViewRow>,
+) -> Result<Vec<CustomerView>, RepoError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.customer.id).collect();
+    let mut groups = groups_of_customers(conn, &ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(CustomerView {
+                organization_groups: groups.remove(&row.customer.id).unwrap_or_default(),
+                projects_count: row.projects_count,
+                users_count: row.users_count,
+                customer: row.customer.try_into()?,
+            })
+        })
+        .collect()
 }
 
 impl PgCustomerRepository {
@@ -505,7 +532,7 @@ impl CustomerRepository for PgCustomerRepository {
             .push(") c");
         order_by(&mut sql, query);
         let rows: Vec<CustomerViewRow> = sql.into_query().load(&mut conn).await.map_err(map_err)?;
-        let items = rows.into_iter().map(view_from).collect::<Result<_, _>>()?;
+        let items = views_from(&mut conn, rows).await?;
         Ok(Page {
             items,
             total,
@@ -535,7 +562,10 @@ impl CustomerRepository for PgCustomerRepository {
             .optional()
             .map_err(map_err)?
             .ok_or(RepoError::NotFound)?;
-        let view = view_from(row)?;
+        let view = views_from(&mut conn, vec![row])
+            .await?
+            .pop()
+            .ok_or(RepoError::NotFound)?;
         // Permissions carried by the viewer's current customer grants (spec 03 §4.2).
         let names: Vec<Vec<String>> = grants::table
             .inner_join(roles::table)

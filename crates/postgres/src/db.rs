@@ -103,8 +103,22 @@ fn pool_error(e: PoolError) -> RepoError {
     RepoError::Unavailable(e.to_string())
 }
 
-/// Maps a diesel error: unique violations become `Conflict`, lost connections
-/// `Unavailable`, everything else `Internal`.
+/// Messages of server conditions that mean "try again later" (SQLSTATE classes 08, 53 and
+/// 57: connection loss, exhausted resources, shutdown, statement timeout). diesel-async
+/// keeps only the message for these, not the code.
+const UNAVAILABLE_MESSAGES: &[&str] = &[
+    "statement timeout",
+    "terminating connection",
+    "the database system is",
+    "too many connections",
+    "connection",
+    "out of memory",
+    "could not",
+];
+
+/// Maps a diesel error: unique violations become `Conflict`; connection loss, timeouts,
+/// read-only or shutting-down servers `Unavailable` (503, spec 01 §8.1); everything else
+/// `Internal`.
 pub fn map_err(e: DieselError) -> RepoError {
     match e {
         DieselError::NotFound => RepoError::NotFound,
@@ -118,14 +132,21 @@ pub fn map_err(e: DieselError) -> RepoError {
                 constraint: "serialization".into(),
             }
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-            RepoError::Unavailable(info.message().to_owned())
-        }
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::UnableToSendCommand
+            | DatabaseErrorKind::ReadOnlyTransaction,
+            info,
+        ) => RepoError::Unavailable(info.message().to_owned()),
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-            if info.message().contains("connection") =>
+            if UNAVAILABLE_MESSAGES
+                .iter()
+                .any(|m| info.message().contains(m)) =>
         {
             RepoError::Unavailable(info.message().to_owned())
         }
+        broken @ (DieselError::BrokenTransactionManager
+        | DieselError::RollbackErrorOnCommit { .. }) => RepoError::Unavailable(broken.to_string()),
         other => RepoError::Internal(other.to_string()),
     }
 }

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod customers;
 pub mod db;
 pub mod migrations;
+pub mod org_groups;
 mod schema;
 mod sql;
 #[cfg(feature = "testing")]

@@ -166,3 +166,27 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     grants,
 );
+
+diesel::table! {
+    organization_groups (id) {
+        id -> Int8,
+        uuid -> Uuid,
+        name -> Text,
+        parent_id -> Nullable<Int8>,
+        created -> Timestamptz,
+        modified -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customer_organization_groups (customer_id, organization_group_id) {
+        customer_id -> Int8,
+        organization_group_id -> Int8,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organization_groups,
+    customer_organization_groups,
+    customers,
+);

@@ -20,6 +20,10 @@ pub enum Bind {
     Uuid(Uuid),
     /// `timestamptz`
     Timestamptz(DateTime<Utc>),
+    /// `bigint[]`
+    BigIntArray(Vec<i64>),
+    /// `uuid[]`
+    UuidArray(Vec<Uuid>),
 }
 
 /// SQL text and its binds; [`Sql::bind`] writes the `$n` placeholder.
@@ -81,6 +85,8 @@ impl Sql {
                 Bind::BigInt(v) => query.bind::<sql_types::BigInt, _>(v),
                 Bind::Uuid(v) => query.bind::<sql_types::Uuid, _>(v),
                 Bind::Timestamptz(v) => query.bind::<sql_types::Timestamptz, _>(v),
+                Bind::BigIntArray(v) => query.bind::<sql_types::Array<sql_types::BigInt>, _>(v),
+                Bind::UuidArray(v) => query.bind::<sql_types::Array<sql_types::Uuid>, _>(v),
             };
         }
         query

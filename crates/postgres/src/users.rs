@@ -493,25 +493,31 @@ impl UserRepository for PgUserRepository {
         username: &str,
         client: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), RepoError> {
+        window: chrono::Duration,
+    ) -> Result<i32, RepoError> {
+        #[derive(QueryableByName)]
+        struct Failures {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            failures: i32,
+        }
         let mut conn = self.db.conn().await?;
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::username.eq(username),
-                login_failures::client_address.eq(client),
-                login_failures::failures.eq(1),
-                login_failures::last_failure.eq(now),
-            ))
-            .on_conflict((login_failures::username, login_failures::client_address))
-            .do_update()
-            .set((
-                login_failures::failures.eq(login_failures::failures + 1),
-                login_failures::last_failure.eq(now),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(map_err)?;
-        Ok(())
+        let row: Failures = diesel::sql_query(
+            "INSERT INTO login_failures (username, client_address, failures, last_failure) \
+             VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (username, client_address) DO UPDATE SET \
+               failures = CASE WHEN login_failures.last_failure > $4 \
+                               THEN login_failures.failures + 1 ELSE 1 END, \
+               last_failure = EXCLUDED.last_failure \
+             RETURNING failures",
+        )
+        .bind::<diesel::sql_types::Text, _>(username)
+        .bind::<diesel::sql_types::Text, _>(client)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .bind::<diesel::sql_types::Timestamptz, _>(now - window)
+        .get_result(&mut conn)
+        .await
+        .map_err(map_err)?;
+        Ok(row.failures)
     }
 
     async fn reset_login_failures(&self, username: &str, client: &str) -> Result<(), RepoError> {

@@ -75,6 +75,10 @@ pub struct CustomerListParams {
     is_service_provider: Option<bool>,
     /// Filter by customers that are call managing organizations.
     is_call_managing_organization: Option<bool>,
+    /// Direct members of any of these groups (repeatable).
+    organization_group_uuid: Option<Vec<uuid::Uuid>>,
+    /// Members of a group whose name contains this.
+    organization_group_name: Option<String>,
     /// Which field to use when ordering the results.
     o: Option<Vec<String>>,
     /// Fields to return.
@@ -108,6 +112,9 @@ fn list_query(query: &QueryParams) -> Result<CustomerQuery, ApiError> {
             .and_then(|v| tenancy_domain::validate::uuid::parse_uuid(&v)),
         is_service_provider: query.boolean("is_service_provider") == Some(true),
         is_call_managing_organization: query.boolean("is_call_managing_organization") == Some(true),
+        // Resolved (and validated) by the use case from the raw values.
+        organization_group_uuid: Vec::new(),
+        organization_group_name: query.get("organization_group_name"),
     };
     // DRF ordering: unknown keys are dropped silently (spec 02 §6.1).
     let order = query
@@ -146,7 +153,12 @@ pub async fn customers_list(
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::of(&req);
     let request = list_query(&query)?;
-    let page = app.customers.list(&caller.0.actor, &request).await?;
+    let page_request = request.page;
+    let groups = query.list("organization_group_uuid");
+    let page = app
+        .customers
+        .list(&caller.0.actor, request, &groups)
+        .await?;
     let base = BaseUrl::of(&req, &app.urls);
     let fields = FieldSelection::from_query(&query, CUSTOMER_FIELDS);
     let items = page
@@ -154,7 +166,7 @@ pub async fn customers_list(
         .iter()
         .map(|view| Ok(fields.apply(to_object(&Customer::new(view, &base))?)))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    paging::respond(&req, &base, &query, &request.page, &page, items)
+    paging::respond(&req, &base, &query, &page_request, &page, items)
 }
 
 /// Retrieve one customer.

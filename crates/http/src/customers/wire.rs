@@ -31,8 +31,7 @@ pub struct Customer {
     pub url: String,
     pub uuid: String,
     pub created: String,
-    #[schema(value_type = Vec<Object>)]
-    pub organization_groups: Vec<Value>,
+    pub organization_groups: Vec<crate::org_groups::OrganizationGroup>,
     pub display_name: String,
     pub backend_id: String,
     #[schema(value_type = Option<String>)]
@@ -173,7 +172,11 @@ impl Customer {
             url: base.object("customers", &c.uuid),
             uuid: uuid_hex(&c.uuid),
             created: datetime(&c.created),
-            organization_groups: Vec::new(),
+            organization_groups: view
+                .organization_groups
+                .iter()
+                .map(|g| crate::org_groups::OrganizationGroup::new(g, base))
+                .collect(),
             display_name: f.display_name(),
             backend_id: f.backend_id.clone(),
             image: None,

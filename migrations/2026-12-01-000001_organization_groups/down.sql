@@ -1,0 +1,2 @@
+DROP TABLE customer_organization_groups;
+DROP TABLE organization_groups;
