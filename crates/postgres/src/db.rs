@@ -132,6 +132,14 @@ pub fn map_err(e: DieselError) -> RepoError {
                 constraint: "serialization".into(),
             }
         }
+        // 40P01: PostgreSQL aborted one of two transactions waiting on each other.
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+            if info.message().contains("deadlock detected") =>
+        {
+            RepoError::Conflict {
+                constraint: "deadlock".into(),
+            }
+        }
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection
             | DatabaseErrorKind::UnableToSendCommand
