@@ -36,7 +36,10 @@ pub fn presented(req: &HttpRequest) -> Presented {
         return Presented::Anonymous;
     };
     let bytes = value.as_bytes();
-    let mut parts = bytes.split(|b| *b == b' ').filter(|p| !p.is_empty());
+    // DRF splits on any whitespace.
+    let mut parts = bytes
+        .split(u8::is_ascii_whitespace)
+        .filter(|p| !p.is_empty());
     match parts.next() {
         Some(keyword) if keyword.eq_ignore_ascii_case(b"token") => {}
         _ => return Presented::Anonymous,

@@ -149,7 +149,9 @@ fn matching(path: &str) -> Option<&'static Route> {
                 .segments
                 .iter()
                 .zip(&segments)
-                .all(|(pattern, actual)| pattern.starts_with('{') || pattern == actual)
+                .all(|(pattern, actual)| {
+                    (pattern.starts_with('{') && !actual.is_empty()) || pattern == actual
+                })
     })
 }
 

@@ -9,6 +9,12 @@ use crate::error::FieldError;
 /// Longer patterns are refused as potentially slow (02 §2.2, inferred limit).
 pub const MAX_PATTERN_CHARS: usize = 256;
 
+/// Items longer than this many bytes are not compiled at all (they are too long anyway).
+const COMPILE_LIMIT_BYTES: usize = 4096;
+
+/// Upper bound of one compiled pattern, so validation stays cheap.
+const COMPILED_SIZE_LIMIT: usize = 1 << 20;
+
 /// A list of valid, safe regular expressions.
 #[derive(Debug, Clone)]
 pub struct EmailPatterns {
@@ -50,7 +56,15 @@ impl EmailPatterns {
         let mut patterns = Vec::with_capacity(items.len());
         let mut invalid = Vec::new();
         for item in items {
-            match Regex::new(item) {
+            // Far too long to be anything but dangerous: not worth compiling (a 1 MiB body
+            // could otherwise make the request compile megabytes of regex).
+            if item.len() > COMPILE_LIMIT_BYTES {
+                continue;
+            }
+            match regex::RegexBuilder::new(item)
+                .size_limit(COMPILED_SIZE_LIMIT)
+                .build()
+            {
                 Ok(re) if !item.is_empty() => patterns.push((item.clone(), re)),
                 _ => invalid.push(item.as_str()),
             }
