@@ -1,7 +1,8 @@
 //! Waldur's own Python SDK (`waldur-api-client`, pinned in `tests/sdk/requirements.txt`)
-//! drives the customer API end to end: `tests/sdk/customers_scenario.py` runs in a
-//! virtualenv that this test creates once in `<workspace>/target/sdk-venv` and reuses while
-//! the requirements file is unchanged.
+//! drives the API end to end: each scenario in `tests/sdk/` (`customers_scenario.py`,
+//! `org_groups_scenario.py`) runs against its own freshly spawned service, in a virtualenv
+//! that these tests create once in `<workspace>/target/sdk-venv` and reuse while the
+//! requirements file is unchanged.
 //!
 //! Needs `python3` (with the `venv` module) on `PATH` — or `TENANCY_SDK_PYTHON` naming
 //! another interpreter — and, for the first run, the package registry. Any failure to
@@ -143,8 +144,10 @@ fn ensure_venv() -> PathBuf {
     python
 }
 
-#[tokio::test]
-async fn waldur_python_sdk_drives_customers_end_to_end() {
+/// Spawns the service, creates the non-staff SDK user, and runs `tests/sdk/<script>` with
+/// the virtualenv's interpreter against it; panics with everything the script printed
+/// unless it exits successfully.
+async fn run_scenario(script: &str) {
     let started = Instant::now();
     let python = tokio::task::spawn_blocking(ensure_venv).await.unwrap();
     let setup = started.elapsed();
@@ -153,7 +156,7 @@ async fn waldur_python_sdk_drives_customers_end_to_end() {
     app.create_user_with_password(SDK_USERNAME, SDK_PASSWORD)
         .await;
 
-    let script = workspace().join("tests/sdk/customers_scenario.py");
+    let script = workspace().join("tests/sdk").join(script);
     let scenario_started = Instant::now();
     // An async child: the server runs on this test's runtime and must keep being polled
     // while the script talks to it.
@@ -173,18 +176,35 @@ async fn waldur_python_sdk_drives_customers_end_to_end() {
         .output();
     let output = tokio::time::timeout(SCENARIO_TIMEOUT, child)
         .await
-        .unwrap_or_else(|_| panic!("the SDK scenario did not finish in {SCENARIO_TIMEOUT:?}"))
+        .unwrap_or_else(|_| {
+            panic!(
+                "{} did not finish in {SCENARIO_TIMEOUT:?}",
+                script.display()
+            )
+        })
         .unwrap_or_else(|error| panic!("cannot start {}: {error}", python.display()));
     app.stop().await;
 
     eprintln!(
-        "sdk: setup {setup:.1?}, scenario {:.1?}",
+        "sdk: setup {setup:.1?}, scenario {} {:.1?}",
+        script.display(),
         scenario_started.elapsed()
     );
     let report = output_text(&output);
     assert!(
         output.status.success(),
-        "the Waldur SDK scenario failed\n{report}"
+        "the Waldur SDK scenario {} failed\n{report}",
+        script.display()
     );
     eprintln!("{report}");
+}
+
+#[tokio::test]
+async fn waldur_python_sdk_drives_customers_end_to_end() {
+    run_scenario("customers_scenario.py").await;
+}
+
+#[tokio::test]
+async fn waldur_python_sdk_drives_organization_groups() {
+    run_scenario("org_groups_scenario.py").await;
 }
