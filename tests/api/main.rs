@@ -4,4 +4,5 @@
 mod auth;
 mod conventions;
 mod customers;
+mod org_groups;
 mod sdk;

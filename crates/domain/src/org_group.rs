@@ -44,6 +44,9 @@ pub struct GroupChanges {
     pub parent: Option<Option<Uuid>>,
 }
 
+/// The field order of the group serializer, for error maps collected in several passes.
+pub const FIELD_ORDER: &[&str] = &["name", "parent"];
+
 impl GroupChanges {
     /// Field rules of spec 04 §2.3; `name_required` for `POST` and `PUT`.
     ///

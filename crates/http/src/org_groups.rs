@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use tenancy_domain::error::{FieldError, ValidationErrors};
 use tenancy_domain::org_group::{GroupChanges, OrganizationGroup as DomainGroup};
 use tenancy_ports::customers::OrderTerm;
-use tenancy_ports::org_groups::{GroupOrderKey, GroupQuery};
+use tenancy_ports::org_groups::{GroupLinks, GroupOrderKey, GroupQuery, MEMBERSHIP_KEY};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, MaybeCaller};
@@ -318,30 +318,28 @@ pub async fn organization_groups_destroy(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The body of `update_organization_groups`: the hyperlinks, or their field errors.
-fn group_links(map: &Map<String, Value>) -> Result<Vec<uuid::Uuid>, ValidationErrors> {
-    const KEY: &str = "organization_groups";
-    let mut errors = ValidationErrors::new();
-    let Some(value) = map.get(KEY) else {
-        return Err(ValidationErrors::single(KEY, FieldError::required()));
+/// The body of `update_organization_groups`: each item's hyperlink (or its error), or the
+/// error of a missing or non-list value.
+fn group_links(map: &Map<String, Value>) -> GroupLinks {
+    let Some(value) = map.get(MEMBERSHIP_KEY) else {
+        return Err(ValidationErrors::single(
+            MEMBERSHIP_KEY,
+            FieldError::required(),
+        ));
     };
     let Value::Array(items) = value else {
         return Err(ValidationErrors::single(
-            KEY,
+            MEMBERSHIP_KEY,
             FieldError::new(format!(
                 "Expected a list of items but got type \"{}\".",
                 type_name(value)
             )),
         ));
     };
-    let mut uuids = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        match hyperlink::parse(item, "organization-groups") {
-            Ok(u) => uuids.push(u),
-            Err(e) => errors.add_item(KEY, index, e),
-        }
-    }
-    errors.into_result(uuids)
+    Ok(items
+        .iter()
+        .map(|item| hyperlink::parse(item, "organization-groups"))
+        .collect())
 }
 
 /// Replace the organization groups of a customer (staff only). 200 with an empty body.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenancy_domain::error::{FieldError, ValidationErrors};
-use tenancy_domain::org_group::{GroupChanges, OrganizationGroup};
+use tenancy_domain::org_group::{GroupChanges, OrganizationGroup, FIELD_ORDER};
 use tenancy_domain::user::Actor;
 use tracing::instrument;
 use uuid::Uuid;
@@ -16,6 +16,13 @@ use crate::paging::{Page, PageRequest};
 
 /// The model name in 404 texts.
 pub const MODEL: &str = "OrganizationGroup";
+
+/// The body key of `update_organization_groups`.
+pub const MEMBERSHIP_KEY: &str = "organization_groups";
+
+/// The body of `update_organization_groups` as read from the wire: per item the group's
+/// uuid or the hyperlink's field error; `Err` when the key is missing or not a list.
+pub type GroupLinks = Result<Vec<Result<Uuid, FieldError>>, ValidationErrors>;
 
 /// The field error for a hyperlink to a group that does not exist (spec 01 §5.3).
 pub fn unknown_group_link() -> FieldError {
@@ -78,6 +85,13 @@ pub trait OrgGroupRepository: Send + Sync {
     /// # Errors
     /// `Unavailable`.
     async fn missing(&self, uuids: &[Uuid]) -> Result<Vec<Uuid>, RepoError>;
+
+    /// Whether the customer `customer` exists (so a bad body on an unknown customer is a
+    /// 404, spec 01 §8.3).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn customer_exists(&self, customer: Uuid) -> Result<bool, RepoError>;
 
     /// Stores a new group under `parent` (a root when `None`).
     ///
@@ -172,7 +186,7 @@ impl OrgGroups {
         type_errors: ValidationErrors,
     ) -> Result<OrganizationGroup, UseCaseError> {
         ensure_staff(actor)?;
-        merge(type_errors, changes.validate(true))?;
+        self.validate(&changes, type_errors, true).await?;
         let name = changes.name.unwrap_or_default();
         let parent = changes.parent.flatten();
         self.repo
@@ -198,7 +212,7 @@ impl OrgGroups {
         ensure_staff(actor)?;
         let uuid = uuid.ok_or(UseCaseError::NotFound(MODEL))?;
         self.repo.find(uuid).await.map_err(repo_err)?;
-        merge(type_errors, changes.validate(full))?;
+        self.validate(&changes, type_errors, full).await?;
         self.repo
             .update(uuid, changes, Utc::now())
             .await
@@ -217,28 +231,103 @@ impl OrgGroups {
     }
 
     /// `POST /api/customers/{uuid}/update_organization_groups/` (staff; spec 04 §7.1):
-    /// replaces the customer's groups. `groups` are the resolved hyperlinks, or the field
-    /// errors of the ones that could not be read.
+    /// replaces the customer's groups. `groups` are the resolved hyperlinks item by item,
+    /// or the error of a body without a list.
     ///
     /// # Errors
-    /// `Denied` (before the lookup), `NotFound` (customer), `Invalid`.
+    /// `Denied` (before the lookup), `NotFound` (customer, before any body error),
+    /// `Invalid` with every item's error at once.
     #[instrument(skip_all)]
     pub async fn set_customer_groups(
         &self,
         actor: &Actor,
         customer: Option<Uuid>,
-        groups: Result<Vec<Uuid>, ValidationErrors>,
+        groups: GroupLinks,
     ) -> Result<(), UseCaseError> {
         ensure_staff(actor)?;
-        let customer = customer.ok_or(UseCaseError::NotFound(crate::customers::MODEL))?;
+        let not_found = || UseCaseError::NotFound(crate::customers::MODEL);
+        let customer = customer.ok_or_else(not_found)?;
+        let groups = match groups {
+            Ok(items) if items.iter().all(Result::is_ok) => {
+                items.into_iter().flatten().collect::<Vec<_>>()
+            }
+            invalid => {
+                if !self
+                    .repo
+                    .customer_exists(customer)
+                    .await
+                    .map_err(repo_err)?
+                {
+                    return Err(not_found());
+                }
+                return Err(UseCaseError::Invalid(self.link_errors(invalid).await?));
+            }
+        };
         // Duplicates collapse in the adapter, which reports unknown groups by their index.
-        let groups = groups.map_err(UseCaseError::Invalid)?;
         self.repo
             .set_customer_groups(customer, groups)
             .await
             .map_err(|e| UseCaseError::from_repo(crate::customers::MODEL, e))?;
         tracing::info!(customer.uuid = %customer, "organization groups replaced");
         Ok(())
+    }
+
+    /// Every item error of a membership body with at least one unreadable link: the
+    /// hyperlink errors plus "does not exist" for readable links to no group.
+    async fn link_errors(&self, groups: GroupLinks) -> Result<ValidationErrors, UseCaseError> {
+        let items = match groups {
+            Err(errors) => return Ok(errors),
+            Ok(items) => items,
+        };
+        let readable: Vec<Uuid> = items
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
+        let missing = self.repo.missing(&readable).await.map_err(repo_err)?;
+        let mut errors = ValidationErrors::new();
+        for (index, item) in items.into_iter().enumerate() {
+            match item {
+                Err(error) => errors.add_item(MEMBERSHIP_KEY, index, error),
+                Ok(uuid) if missing.contains(&uuid) => {
+                    errors.add_item(MEMBERSHIP_KEY, index, unknown_group_link());
+                }
+                Ok(_) => {}
+            }
+        }
+        Ok(errors)
+    }
+
+    /// The field rules plus the wire's type errors, all at once (spec 01 §8.2). When
+    /// something already failed, an unknown parent is reported with it; otherwise the
+    /// adapter checks the parent (and cycles) inside its transaction.
+    async fn validate(
+        &self,
+        changes: &GroupChanges,
+        type_errors: ValidationErrors,
+        name_required: bool,
+    ) -> Result<(), UseCaseError> {
+        let mut errors = type_errors;
+        if let Err(mut rule_errors) = changes.validate(name_required) {
+            rule_errors.retain(|field| !errors.has(field));
+            errors.merge(rule_errors);
+        }
+        if errors.is_empty() {
+            return Ok(());
+        }
+        if let Some(Some(parent)) = changes.parent {
+            if !errors.has("parent")
+                && !self
+                    .repo
+                    .missing(&[parent])
+                    .await
+                    .map_err(repo_err)?
+                    .is_empty()
+            {
+                errors.add("parent", unknown_group_link());
+            }
+        }
+        errors.sort_by_field_order(FIELD_ORDER);
+        Err(UseCaseError::Invalid(errors))
     }
 
     /// Checks the `organization_group_uuid` filter of the customer list: every value must
@@ -273,17 +362,4 @@ impl OrgGroups {
         }
         Ok(uuids)
     }
-}
-
-fn merge(
-    type_errors: ValidationErrors,
-    rules: Result<(), ValidationErrors>,
-) -> Result<(), UseCaseError> {
-    let mut errors = type_errors;
-    if let Err(rule_errors) = rules {
-        let mut rule_errors = rule_errors;
-        rule_errors.retain(|field| !errors.has(field));
-        errors.merge(rule_errors);
-    }
-    errors.into_result(()).map_err(UseCaseError::Invalid)
 }

@@ -135,10 +135,14 @@ async fn find_in(conn: &mut AsyncPgConnection, uuid: Uuid) -> Result<Organizatio
         .ok_or(TxError::Repo(RepoError::NotFound))
 }
 
+/// The id of the group `uuid`, locked `FOR KEY SHARE` until the transaction ends: a
+/// concurrent delete waits for the rows that reference it (and then cascades them), or has
+/// already removed it and this reads nothing, never a foreign-key failure.
 async fn id_of(conn: &mut AsyncPgConnection, uuid: Uuid) -> Result<Option<i64>, TxError> {
     Ok(organization_groups::table
         .filter(organization_groups::uuid.eq(uuid))
         .select(organization_groups::id)
+        .for_key_share()
         .first(conn)
         .await
         .optional()?)
@@ -254,6 +258,18 @@ impl OrgGroupRepository for PgOrgGroupRepository {
             .filter(|u| !found.contains(u))
             .copied()
             .collect())
+    }
+
+    async fn customer_exists(&self, customer: Uuid) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let found: Option<i64> = customers::table
+            .filter(customers::uuid.eq(customer))
+            .select(customers::id)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_err)?;
+        Ok(found.is_some())
     }
 
     async fn create(
@@ -395,9 +411,11 @@ impl OrgGroupRepository for PgOrgGroupRepository {
                 .await
                 .optional()?
                 .ok_or(TxError::Repo(RepoError::NotFound))?;
+            // Locked like `id_of`: a group deleted meanwhile is reported, not a 500.
             let found: Vec<(Uuid, i64)> = organization_groups::table
                 .filter(organization_groups::uuid.eq_any(&groups))
                 .select((organization_groups::uuid, organization_groups::id))
+                .for_key_share()
                 .load(conn)
                 .await?;
             let mut errors = ValidationErrors::new();
