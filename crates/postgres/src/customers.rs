@@ -21,7 +21,7 @@ use tenancy_ports::customers::{
     CustomerUpdate, CustomerView,
 };
 use tenancy_ports::error::RepoError;
-use tenancy_ports::paging::{Page, PageNumber};
+use tenancy_ports::paging::Page;
 use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
@@ -506,19 +506,10 @@ impl CustomerRepository for PgCustomerRepository {
     ) -> Result<Page<CustomerView>, RepoError> {
         let mut conn = self.db.conn().await?;
         let total = self.count(&mut conn, viewer, query).await?;
-        let number = match query.page.number {
-            PageNumber::Number(n) => n,
-            PageNumber::Last => query.page.last_page(total),
+        let (number, window) = query.page.window(total);
+        let Some((offset, limit)) = window else {
+            return Ok(Page::empty(total, number));
         };
-        let size = query.page.size;
-        let offset = (number.saturating_sub(1)).saturating_mul(size);
-        if offset >= total {
-            return Ok(Page {
-                items: Vec::new(),
-                total,
-                number,
-            });
-        }
         let (mut sql, v) = viewer_sql(viewer, query.now);
         sql.push("SELECT c.*");
         counts(&mut sql, &v);
@@ -526,9 +517,9 @@ impl CustomerRepository for PgCustomerRepository {
         filters(&mut sql, &query.filters, &v);
         order_by(&mut sql, query);
         sql.push(" LIMIT ")
-            .bind(Bind::BigInt(i64::try_from(size).unwrap_or(i64::MAX)))
+            .bind(Bind::BigInt(limit))
             .push(" OFFSET ")
-            .bind(Bind::BigInt(i64::try_from(offset).unwrap_or(i64::MAX)))
+            .bind(Bind::BigInt(offset))
             .push(") c");
         order_by(&mut sql, query);
         let rows: Vec<CustomerViewRow> = sql.into_query().load(&mut conn).await.map_err(map_err)?;

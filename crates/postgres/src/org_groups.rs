@@ -18,7 +18,7 @@ use tenancy_ports::error::RepoError;
 use tenancy_ports::org_groups::{
     unknown_group_link, GroupOrderKey, GroupQuery, OrgGroupRepository,
 };
-use tenancy_ports::paging::{Page, PageNumber};
+use tenancy_ports::paging::Page;
 use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
@@ -208,18 +208,10 @@ impl OrgGroupRepository for PgOrgGroupRepository {
             .await
             .map_err(map_err)?;
         let total = u64::try_from(total.count).unwrap_or(0);
-        let number = match query.page.number {
-            PageNumber::Number(n) => n,
-            PageNumber::Last => query.page.last_page(total),
+        let (number, window) = query.page.window(total);
+        let Some((offset, limit)) = window else {
+            return Ok(Page::empty(total, number));
         };
-        let offset = number.saturating_sub(1).saturating_mul(query.page.size);
-        if offset >= total {
-            return Ok(Page {
-                items: Vec::new(),
-                total,
-                number,
-            });
-        }
         let mut sql = Sql::default();
         sql.push(&format!(
             "SELECT {GROUP_COLUMNS} FROM organization_groups g LEFT JOIN organization_groups p ON p.id = g.parent_id"
@@ -227,11 +219,9 @@ impl OrgGroupRepository for PgOrgGroupRepository {
         filters(&mut sql, query);
         order_by(&mut sql, query);
         sql.push(" LIMIT ")
-            .bind(Bind::BigInt(
-                i64::try_from(query.page.size).unwrap_or(i64::MAX),
-            ))
+            .bind(Bind::BigInt(limit))
             .push(" OFFSET ")
-            .bind(Bind::BigInt(i64::try_from(offset).unwrap_or(i64::MAX)));
+            .bind(Bind::BigInt(offset));
         let rows: Vec<GroupRow> = sql.into_query().load(&mut conn).await.map_err(map_err)?;
         Ok(Page {
             items: rows.into_iter().map(OrganizationGroup::from).collect(),

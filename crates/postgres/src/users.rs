@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use tenancy_domain::user::{Actor, NewUser, TokenUse, User};
 use tenancy_domain::validate::slug::{generated_slug, next_slug_number, slug_base};
 use tenancy_ports::error::RepoError;
-use tenancy_ports::paging::{Page, PageNumber};
+use tenancy_ports::paging::Page;
 use tenancy_ports::users::{Credentials, TokenRecord, UserQuery, UserRepository};
 use uuid::Uuid;
 
@@ -340,27 +340,17 @@ impl UserRepository for PgUserRepository {
             .await
             .map_err(map_err)?;
         let total = u64::try_from(total.count).unwrap_or(0);
-        let number = match query.page.number {
-            PageNumber::Number(n) => n,
-            PageNumber::Last => query.page.last_page(total),
+        let (number, window) = query.page.window(total);
+        let Some((offset, limit)) = window else {
+            return Ok(Page::empty(total, number));
         };
-        let offset = number.saturating_sub(1).saturating_mul(query.page.size);
-        if offset >= total {
-            return Ok(Page {
-                items: Vec::new(),
-                total,
-                number,
-            });
-        }
         let mut sql = viewer_sql(viewer, query.now);
         sql.push("SELECT u.* FROM users u");
         filters(&mut sql, query);
         sql.push(" ORDER BY u.username, u.id LIMIT ")
-            .bind(Bind::BigInt(
-                i64::try_from(query.page.size).unwrap_or(i64::MAX),
-            ))
+            .bind(Bind::BigInt(limit))
             .push(" OFFSET ")
-            .bind(Bind::BigInt(i64::try_from(offset).unwrap_or(i64::MAX)));
+            .bind(Bind::BigInt(offset));
         let rows: Vec<UserRow> = sql.into_query().load(&mut conn).await.map_err(map_err)?;
         Ok(Page {
             items: rows.into_iter().map(User::from).collect(),
