@@ -6,7 +6,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tenancy_domain::error::{FieldError, ValidationErrors};
 use tenancy_domain::org_group::{GroupChanges, OrganizationGroup as DomainGroup};
-use tenancy_ports::customers::OrderTerm;
 use tenancy_ports::org_groups::{GroupLinks, GroupOrderKey, GroupQuery, MEMBERSHIP_KEY};
 use utoipa::{IntoParams, ToSchema};
 
@@ -154,17 +153,7 @@ fn list_query(query: &QueryParams) -> Result<GroupQuery, ApiError> {
             }
         }
     };
-    let order = query
-        .list("o")
-        .iter()
-        .filter_map(|term| {
-            let (descending, name) = match term.strip_prefix('-') {
-                Some(rest) => (true, rest),
-                None => (false, term.as_str()),
-            };
-            GroupOrderKey::from_name(name).map(|key| OrderTerm { key, descending })
-        })
-        .collect();
+    let order = query.order_terms(GroupOrderKey::from_name);
     Ok(GroupQuery {
         name: query.get("name"),
         name_exact: query.get("name_exact"),

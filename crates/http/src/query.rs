@@ -2,6 +2,7 @@
 //! value for single-valued parameters, empty values meaning "not applied".
 
 use actix_web::HttpRequest;
+use tenancy_ports::customers::OrderTerm;
 
 /// The decoded query parameters of a request, in order.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +62,21 @@ impl QueryParams {
             "false" | "0" => Some(false),
             _ => None,
         }
+    }
+
+    /// The `o` ordering: repeated and/or comma-separated keys, `-` for descending; keys
+    /// `from_name` does not know are dropped (DRF's ordering filter, spec 01 §7.4).
+    pub fn order_terms<K>(&self, from_name: impl Fn(&str) -> Option<K>) -> Vec<OrderTerm<K>> {
+        self.list("o")
+            .iter()
+            .filter_map(|term| {
+                let (descending, name) = match term.strip_prefix('-') {
+                    Some(rest) => (true, rest),
+                    None => (false, term.as_str()),
+                };
+                from_name(name).map(|key| OrderTerm { key, descending })
+            })
+            .collect()
     }
 
     /// Whether `key` occurs at all (even with an empty value).

@@ -6,9 +6,7 @@ pub mod wire;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use tenancy_ports::customers::{
-    CustomerFilters, CustomerOrderKey, CustomerQuery, CustomerView, OrderTerm,
-};
+use tenancy_ports::customers::{CustomerFilters, CustomerOrderKey, CustomerQuery, CustomerView};
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
@@ -117,17 +115,7 @@ fn list_query(query: &QueryParams) -> Result<CustomerQuery, ApiError> {
         organization_group_name: query.get("organization_group_name"),
     };
     // DRF ordering: unknown keys are dropped silently (spec 02 §6.1).
-    let order = query
-        .list("o")
-        .iter()
-        .filter_map(|term| {
-            let (descending, name) = match term.strip_prefix('-') {
-                Some(rest) => (true, rest),
-                None => (false, term.as_str()),
-            };
-            CustomerOrderKey::from_name(name).map(|key| OrderTerm { key, descending })
-        })
-        .collect();
+    let order = query.order_terms(CustomerOrderKey::from_name);
     Ok(CustomerQuery {
         filters,
         order,
