@@ -5,4 +5,5 @@ mod auth;
 mod conventions;
 mod customers;
 mod org_groups;
+mod roles;
 mod sdk;

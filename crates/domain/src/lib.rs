@@ -8,5 +8,6 @@ pub mod customer;
 pub mod error;
 pub mod org_group;
 pub mod policy;
+pub mod role;
 pub mod user;
 pub mod validate;

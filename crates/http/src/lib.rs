@@ -17,6 +17,7 @@ pub mod org_groups;
 pub mod paging;
 pub mod query;
 pub mod render;
+pub mod roles;
 pub mod routes;
 pub mod state;
 pub mod users;

@@ -11,7 +11,7 @@ use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ApiError;
-use crate::{auth, customers, health, org_groups, users};
+use crate::{auth, customers, health, org_groups, roles, users};
 
 macro_rules! route_table {
     ($($module:ident :: $handler:ident),* $(,)?) => {
@@ -34,6 +34,7 @@ macro_rules! route_table {
                 users::PasswordChangeRequest,
                 auth::CoreAuthToken,
                 auth::ObtainAuthTokenRequest,
+                roles::RoleDetails,
                 org_groups::OrganizationGroup,
                 org_groups::OrganizationGroupRequest,
                 org_groups::OrganizationGroupsRequest,
@@ -63,6 +64,8 @@ route_table!(
     org_groups::organization_groups_update,
     org_groups::organization_groups_partial_update,
     org_groups::organization_groups_destroy,
+    roles::roles_list,
+    roles::roles_retrieve,
     users::users_list,
     users::users_create,
     users::users_me_retrieve,

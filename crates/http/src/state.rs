@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use tenancy_ports::auth::Auth;
 use tenancy_ports::customers::Customers;
 use tenancy_ports::org_groups::OrgGroups;
+use tenancy_ports::roles::Roles;
 use tenancy_ports::users::Users;
 
 use crate::render::UrlConfig;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub users: Users,
     /// Organization-group use cases.
     pub org_groups: OrgGroups,
+    /// Role use cases.
+    pub roles: Roles,
     /// Authentication use cases.
     pub auth: Auth,
     /// How absolute URLs are built.
