@@ -7,3 +7,4 @@ mod customers;
 mod org_groups;
 mod roles;
 mod sdk;
+mod team;

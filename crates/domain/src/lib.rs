@@ -9,5 +9,6 @@ pub mod error;
 pub mod org_group;
 pub mod policy;
 pub mod role;
+pub mod team;
 pub mod user;
 pub mod validate;

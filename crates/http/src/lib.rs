@@ -20,6 +20,7 @@ pub mod render;
 pub mod roles;
 pub mod routes;
 pub mod state;
+pub mod team;
 pub mod users;
 
 use actix_web::web;

@@ -11,7 +11,7 @@ use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ApiError;
-use crate::{auth, customers, health, org_groups, roles, users};
+use crate::{auth, customers, health, org_groups, roles, team, users};
 
 macro_rules! route_table {
     ($($module:ident :: $handler:ident),* $(,)?) => {
@@ -35,6 +35,11 @@ macro_rules! route_table {
                 auth::CoreAuthToken,
                 auth::ObtainAuthTokenRequest,
                 roles::RoleDetails,
+                team::UserRoleDetails,
+                team::CustomerUser,
+                team::NestedProjectPermission,
+                team::UserRoleCreateRequest,
+                team::UserRoleExpirationTime,
                 org_groups::OrganizationGroup,
                 org_groups::OrganizationGroupRequest,
                 org_groups::OrganizationGroupsRequest,
@@ -57,6 +62,15 @@ route_table!(
     customers::customers_update,
     customers::customers_partial_update,
     customers::customers_destroy,
+    team::customers_list_users_list,
+    team::customers_users_list,
+    team::customers_add_user,
+    team::customers_update_user,
+    team::customers_delete_user,
+    team::projects_list_users_list,
+    team::projects_add_user,
+    team::projects_update_user,
+    team::projects_delete_user,
     org_groups::customers_update_organization_groups,
     org_groups::organization_groups_list,
     org_groups::organization_groups_create,

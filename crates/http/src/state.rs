@@ -7,6 +7,7 @@ use tenancy_ports::auth::Auth;
 use tenancy_ports::customers::Customers;
 use tenancy_ports::org_groups::OrgGroups;
 use tenancy_ports::roles::Roles;
+use tenancy_ports::team::Team;
 use tenancy_ports::users::Users;
 
 use crate::render::UrlConfig;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub org_groups: OrgGroups,
     /// Role use cases.
     pub roles: Roles,
+    /// Team use cases (grants on customers and projects).
+    pub team: Team,
     /// Authentication use cases.
     pub auth: Auth,
     /// How absolute URLs are built.

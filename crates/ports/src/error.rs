@@ -24,6 +24,10 @@ pub enum RepoError {
     /// A bug or an unexpected database answer.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A use case's check, run inside the adapter's transaction, refused the request
+    /// (e.g. 404 or 403 decided on rows read and locked by that transaction).
+    #[error(transparent)]
+    Refused(Box<UseCaseError>),
 }
 
 /// What a use case may report; the HTTP layer maps each variant to one status.
@@ -78,6 +82,7 @@ impl UseCaseError {
             RepoError::Unavailable(m) => UseCaseError::ServiceUnavailable(m),
             RepoError::Domain(d) => d.into(),
             RepoError::Internal(m) => UseCaseError::Internal(m),
+            RepoError::Refused(e) => *e,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod org_groups;
 pub mod paging;
 pub mod roles;
+pub mod team;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

@@ -13,6 +13,7 @@ pub mod org_groups;
 pub mod roles;
 mod schema;
 mod sql;
+pub mod team;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

@@ -24,6 +24,8 @@ pub enum Bind {
     BigIntArray(Vec<i64>),
     /// `uuid[]`
     UuidArray(Vec<Uuid>),
+    /// `text[]`
+    TextArray(Vec<String>),
 }
 
 /// SQL text and its binds; [`Sql::bind`] writes the `$n` placeholder.
@@ -87,6 +89,7 @@ impl Sql {
                 Bind::Timestamptz(v) => query.bind::<sql_types::Timestamptz, _>(v),
                 Bind::BigIntArray(v) => query.bind::<sql_types::Array<sql_types::BigInt>, _>(v),
                 Bind::UuidArray(v) => query.bind::<sql_types::Array<sql_types::Uuid>, _>(v),
+                Bind::TextArray(v) => query.bind::<sql_types::Array<sql_types::Text>, _>(v),
             };
         }
         query
