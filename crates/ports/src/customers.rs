@@ -69,6 +69,17 @@ pub struct CustomerFilters {
     pub organization_group_uuid: Vec<Uuid>,
     /// Members of a group whose name contains this (icontains).
     pub organization_group_name: Option<String>,
+    /// Only customers the caller owns (an effective `CUSTOMER.OWNER` grant; staff too).
+    pub owned_by_current_user: bool,
+    /// Only customers where a customer grant of the caller carries `PROJECT.CREATE`
+    /// (cleared for staff by [`Customers::list`]).
+    pub current_user_has_project_create_permission: bool,
+    /// Only customers where the caller holds a customer grant of one of these roles
+    /// (names, or UUIDs in any accepted form).
+    pub current_user_has_role: Vec<String>,
+    /// Only customers this user can see: `Some(None)` for a malformed UUID (matches
+    /// nothing, as in Waldur).
+    pub user_uuid: Option<Option<Uuid>>,
 }
 
 /// A sort key of the customer list (spec 02 §6.1 `o`).
@@ -291,6 +302,10 @@ impl Customers {
         if !group_filter.is_empty() {
             query.filters.organization_group_uuid =
                 self.groups.resolve_filter(group_filter).await?;
+        }
+        // Staff see every customer they could create projects in (spec 02 §6.1).
+        if actor.is_staff() {
+            query.filters.current_user_has_project_create_permission = false;
         }
         self.repo.list(actor, &query).await.map_err(repo_err)
     }

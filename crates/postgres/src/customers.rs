@@ -413,12 +413,71 @@ fn filters(sql: &mut Sql, f: &CustomerFilters, v: &ViewerBinds) {
                 .push(")");
         }
     }
+    grant_filters(sql, f, v);
     if f.has_resources == Some(true)
         || f.service_provider_uuid.is_some()
         || f.is_service_provider
         || f.is_call_managing_organization
     {
         sql.push(" AND FALSE");
+    }
+}
+
+/// A customer grant of the viewer on `c`, current at the request time, with role `vr`
+/// and the extra condition `condition` on it.
+fn viewer_customer_role(sql: &mut Sql, v: &ViewerBinds) {
+    sql.push(" AND EXISTS (SELECT 1 FROM grants vg JOIN roles vr ON vr.id = vg.role_id WHERE vg.customer_id = c.id AND vg.user_id = ")
+        .placeholder(v.user_id)
+        .push(" AND ");
+    current(sql, "vg", v);
+    sql.push(" AND ");
+}
+
+/// The filters that read grants (spec 02 §6.1).
+fn grant_filters(sql: &mut Sql, f: &CustomerFilters, v: &ViewerBinds) {
+    if f.owned_by_current_user {
+        viewer_customer_role(sql, v);
+        sql.push("vr.name = 'CUSTOMER.OWNER')");
+    }
+    if f.current_user_has_project_create_permission {
+        viewer_customer_role(sql, v);
+        sql.push("'PROJECT.CREATE' = ANY(vr.permissions))");
+    }
+    if !f.current_user_has_role.is_empty() {
+        let (uuids, names): (Vec<Uuid>, Vec<String>) = f.current_user_has_role.iter().fold(
+            (Vec::new(), Vec::new()),
+            |(mut uuids, mut names), value| {
+                match tenancy_domain::validate::uuid::parse_uuid(value) {
+                    Some(uuid) => uuids.push(uuid),
+                    None if !value.contains('\0') => names.push(value.clone()),
+                    None => {}
+                }
+                (uuids, names)
+            },
+        );
+        viewer_customer_role(sql, v);
+        sql.push("(vr.name = ANY(")
+            .bind(Bind::TextArray(names))
+            .push(") OR vr.uuid = ANY(")
+            .bind(Bind::UuidArray(uuids))
+            .push(")))");
+    }
+    match f.user_uuid {
+        None => {}
+        Some(None) => {
+            sql.push(" AND FALSE");
+        }
+        // Customers that user can see by the rules of §6.0 (effective grants need an
+        // active user).
+        Some(Some(uuid)) => {
+            sql.push(" AND EXISTS (SELECT 1 FROM users fu WHERE fu.uuid = ")
+                .bind(Bind::Uuid(uuid))
+                .push(" AND (fu.is_staff OR fu.is_support OR (fu.is_active AND (EXISTS (SELECT 1 FROM grants fg WHERE fg.customer_id = c.id AND fg.user_id = fu.id AND ");
+            current(sql, "fg", v);
+            sql.push(") OR EXISTS (SELECT 1 FROM grants fg JOIN projects fp ON fp.id = fg.project_id WHERE fp.customer_id = c.id AND NOT fp.is_removed AND fg.user_id = fu.id AND ");
+            current(sql, "fg", v);
+            sql.push(")))))");
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! of an organization, and the races the database must settle.
 
 mod customer;
+mod customer_filters;
 mod expiry;
 mod members;
 mod project;

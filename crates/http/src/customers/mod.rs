@@ -113,6 +113,14 @@ fn list_query(query: &QueryParams) -> Result<CustomerQuery, ApiError> {
         // Resolved (and validated) by the use case from the raw values.
         organization_group_uuid: Vec::new(),
         organization_group_name: query.get("organization_group_name"),
+        owned_by_current_user: query.boolean("owned_by_current_user") == Some(true),
+        current_user_has_project_create_permission: query
+            .boolean("current_user_has_project_create_permission")
+            == Some(true),
+        current_user_has_role: query.list("current_user_has_role"),
+        user_uuid: query
+            .get("user_uuid")
+            .map(|v| tenancy_domain::validate::uuid::parse_uuid(&v)),
     };
     // DRF ordering: unknown keys are dropped silently (spec 02 §6.1).
     let order = query.order_terms(CustomerOrderKey::from_name);
