@@ -93,10 +93,10 @@ pub struct RoleModifyRequest {
     /// `customer` or `project`.
     pub content_type: String,
     /// Up to 2000 characters; default empty (on `PUT`, absent keeps the stored value).
-    #[schema(required = false)]
+    #[schema(required = false, nullable = false)]
     pub description: Option<String>,
     /// Default `true` (on `PUT`, absent keeps the stored value).
-    #[schema(required = false)]
+    #[schema(required = false, nullable = false)]
     pub is_active: Option<bool>,
 }
 
@@ -105,13 +105,13 @@ pub struct RoleModifyRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PatchedRoleDetailsRequest {
     /// Unique name, 1–150 characters (a system role's name cannot change).
-    #[schema(required = false)]
+    #[schema(required = false, nullable = false)]
     pub name: Option<String>,
     /// Up to 2000 characters.
-    #[schema(required = false)]
+    #[schema(required = false, nullable = false)]
     pub description: Option<String>,
     /// Whether new grants of the role are allowed.
-    #[schema(required = false)]
+    #[schema(required = false, nullable = false)]
     pub is_active: Option<bool>,
 }
 

@@ -220,6 +220,9 @@ mod tests {
             "/api/customers/",
             "/api/customers/{uuid}/",
             "/api-auth/password/",
+            "/api/roles/{uuid}/",
+            "/api/roles/{uuid}/enable/",
+            "/api/roles/{uuid}/disable/",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");
         }
