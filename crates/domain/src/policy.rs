@@ -127,6 +127,11 @@ pub fn can_manage_organization_groups(actor: &Actor) -> bool {
     actor.is_staff()
 }
 
+/// Creating, changing, enabling, disabling and deleting roles is staff-only (spec 03 §7).
+pub fn can_manage_roles(actor: &Actor) -> bool {
+    actor.is_staff()
+}
+
 /// Creating users, deleting them and changing passwords are staff-only (spec 06 §1.5).
 pub fn can_manage_users(actor: &Actor) -> bool {
     actor.is_staff()

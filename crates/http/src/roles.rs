@@ -1,16 +1,21 @@
-//! The read side of `/api/roles/` (spec 03 §7): anyone may list and retrieve roles.
+//! `/api/roles/` (spec 03 §7): anyone may list and retrieve roles; staff create, change,
+//! enable, disable and delete them.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Serialize;
+use serde_json::{json, Map, Value};
 use tenancy_domain::error::{FieldError, ValidationErrors};
-use tenancy_domain::role::ScopeType;
+use tenancy_domain::role::{RoleChanges, RoleWrite, ScopeType};
 use tenancy_ports::customers::OrderTerm;
 use tenancy_ports::roles::{RoleOrderKey, RoleQuery, RoleView};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::MaybeCaller;
+use crate::auth::{Caller, MaybeCaller};
+use crate::body::JsonBody;
 use crate::error::ApiError;
+use crate::form::Form;
 use crate::paging;
 use crate::query::QueryParams;
 use crate::render::{json_response, to_object, uuid_hex, BaseUrl, FieldSelection};
@@ -75,6 +80,46 @@ impl RoleDetails {
             customer_name: None,
         }
     }
+}
+
+/// `RoleModifyRequest`: the body of `POST` and `PUT` (spec 03 §7.3). The per-language
+/// `description_*` keys of the SDK model are accepted and ignored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleModifyRequest {
+    /// Unique name, 1–150 characters.
+    pub name: String,
+    /// Permission names, each a value of the SDK's `ValueEnum`; duplicates collapse.
+    pub permissions: Vec<String>,
+    /// `customer` or `project`.
+    pub content_type: String,
+    /// Up to 2000 characters; default empty (on `PUT`, absent keeps the stored value).
+    #[schema(required = false, nullable = false)]
+    pub description: Option<String>,
+    /// Default `true` (on `PUT`, absent keeps the stored value).
+    #[schema(required = false, nullable = false)]
+    pub is_active: Option<bool>,
+}
+
+/// `PatchedRoleDetailsRequest`: the body of `PATCH`; no key is required, and
+/// `permissions` / `content_type` are not part of it (ignored when sent).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PatchedRoleDetailsRequest {
+    /// Unique name, 1–150 characters (a system role's name cannot change).
+    #[schema(required = false, nullable = false)]
+    pub name: Option<String>,
+    /// Up to 2000 characters.
+    #[schema(required = false, nullable = false)]
+    pub description: Option<String>,
+    /// Whether new grants of the role are allowed.
+    #[schema(required = false, nullable = false)]
+    pub is_active: Option<bool>,
+}
+
+/// The answer of `enable` and `disable`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleActivationDetail {
+    /// `The role <name> has been enabled` (or `disabled`).
+    pub detail: String,
 }
 
 /// Query parameters of `GET /api/roles/`.
@@ -195,4 +240,177 @@ pub async fn roles_retrieve(
         HttpResponse::Ok(),
         &fields.apply(to_object(&RoleDetails::new(&view, &base))?),
     ))
+}
+
+fn role_uuid(raw: &str) -> Option<uuid::Uuid> {
+    tenancy_domain::validate::uuid::parse_uuid(raw)
+}
+
+fn render(req: &HttpRequest, app: &AppState, view: &RoleView) -> Result<Value, ApiError> {
+    let base = BaseUrl::of(req, &app.urls);
+    let fields = FieldSelection::from_query(&QueryParams::of(req), ROLE_FIELDS);
+    Ok(fields.apply(to_object(&RoleDetails::new(view, &base))?))
+}
+
+/// A role body → changes plus JSON type errors; a `PATCH` reads only its three keys.
+fn changes(map: &Map<String, Value>, write: RoleWrite) -> (RoleChanges, ValidationErrors) {
+    let mut form = Form::new(map);
+    let name = form.string("name");
+    let (permissions, content_type) = if write == RoleWrite::Partial {
+        (None, None)
+    } else {
+        (form.string_list("permissions"), form.string("content_type"))
+    };
+    let description = form.string("description");
+    let is_active = form.boolean("is_active");
+    let changes = RoleChanges {
+        name,
+        permissions,
+        content_type,
+        description,
+        is_active,
+    };
+    (changes, form.finish())
+}
+
+/// Create a custom role (staff only).
+#[utoipa::path(
+    tag = "roles",
+    request_body = RoleModifyRequest,
+    responses((status = 201, body = RoleDetails), (status = 400), (status = 401), (status = 403))
+)]
+#[post("/api/roles/")]
+pub async fn roles_create(
+    req: HttpRequest,
+    caller: Caller,
+    body: JsonBody,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (changes, type_errors) = changes(&body.into_object()?, RoleWrite::Create);
+    let view = app
+        .roles
+        .create(&caller.0.actor, changes, type_errors)
+        .await?;
+    let location = BaseUrl::of(&req, &app.urls).object("roles", &view.role.uuid);
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    Ok(json_response(response, &render(&req, &app, &view)?))
+}
+
+async fn update(
+    req: HttpRequest,
+    caller: Caller,
+    uuid: web::Path<String>,
+    body: JsonBody,
+    app: web::Data<AppState>,
+    write: RoleWrite,
+) -> Result<HttpResponse, ApiError> {
+    let (changes, type_errors) = changes(&body.into_object()?, write);
+    let uuid = role_uuid(&uuid);
+    let actor = &caller.0.actor;
+    let view = if write == RoleWrite::Partial {
+        app.roles
+            .partial_update(actor, uuid, changes, type_errors)
+            .await?
+    } else {
+        app.roles.update(actor, uuid, changes, type_errors).await?
+    };
+    Ok(json_response(
+        HttpResponse::Ok(),
+        &render(&req, &app, &view)?,
+    ))
+}
+
+/// Update a role (staff only): name, description, scope, active flag and permissions.
+/// A system role keeps its name and scope; a role in use keeps its scope.
+#[utoipa::path(
+    tag = "roles",
+    params(("uuid" = String, Path, description = "Role UUID")),
+    request_body = RoleModifyRequest,
+    responses((status = 200, body = RoleDetails), (status = 400), (status = 401), (status = 403), (status = 404))
+)]
+#[put("/api/roles/{uuid}/")]
+pub async fn roles_update(
+    req: HttpRequest,
+    caller: Caller,
+    uuid: web::Path<String>,
+    body: JsonBody,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    update(req, caller, uuid, body, app, RoleWrite::Replace).await
+}
+
+/// Partially update a role (staff only): name, description and active flag.
+#[utoipa::path(
+    tag = "roles",
+    params(("uuid" = String, Path, description = "Role UUID")),
+    request_body = PatchedRoleDetailsRequest,
+    responses((status = 200, body = RoleDetails), (status = 400), (status = 401), (status = 403), (status = 404))
+)]
+#[patch("/api/roles/{uuid}/")]
+pub async fn roles_partial_update(
+    req: HttpRequest,
+    caller: Caller,
+    uuid: web::Path<String>,
+    body: JsonBody,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    update(req, caller, uuid, body, app, RoleWrite::Partial).await
+}
+
+/// Delete a custom role without current grants (staff only); its revoked and expired
+/// grant rows go with it. System roles and roles in use: 400 with a bare list.
+#[utoipa::path(
+    tag = "roles",
+    params(("uuid" = String, Path, description = "Role UUID")),
+    responses((status = 204), (status = 400), (status = 401), (status = 403), (status = 404))
+)]
+#[delete("/api/roles/{uuid}/")]
+pub async fn roles_destroy(
+    caller: Caller,
+    uuid: web::Path<String>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    app.roles.delete(&caller.0.actor, role_uuid(&uuid)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn activation(name: &str, state: &str) -> HttpResponse {
+    json_response(
+        HttpResponse::Ok(),
+        &json!({ "detail": format!("The role {name} has been {state}") }),
+    )
+}
+
+/// Enable a role: new grants of it are allowed again (staff only; idempotent, no body).
+#[utoipa::path(
+    tag = "roles",
+    params(("uuid" = String, Path, description = "Role UUID")),
+    responses((status = 200, body = RoleActivationDetail), (status = 401), (status = 403), (status = 404))
+)]
+#[post("/api/roles/{uuid}/enable/")]
+pub async fn roles_enable(
+    caller: Caller,
+    uuid: web::Path<String>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let role = app.roles.enable(&caller.0.actor, role_uuid(&uuid)).await?;
+    Ok(activation(&role.name, "enabled"))
+}
+
+/// Disable a role: no new grants of it; existing grants keep working (staff only;
+/// idempotent, no body).
+#[utoipa::path(
+    tag = "roles",
+    params(("uuid" = String, Path, description = "Role UUID")),
+    responses((status = 200, body = RoleActivationDetail), (status = 401), (status = 403), (status = 404))
+)]
+#[post("/api/roles/{uuid}/disable/")]
+pub async fn roles_disable(
+    caller: Caller,
+    uuid: web::Path<String>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let role = app.roles.disable(&caller.0.actor, role_uuid(&uuid)).await?;
+    Ok(activation(&role.name, "disabled"))
 }

@@ -40,6 +40,9 @@ macro_rules! route_table {
                 team::NestedProjectPermission,
                 team::UserRoleCreateRequest,
                 team::UserRoleExpirationTime,
+                roles::RoleModifyRequest,
+                roles::PatchedRoleDetailsRequest,
+                roles::RoleActivationDetail,
                 org_groups::OrganizationGroup,
                 org_groups::OrganizationGroupRequest,
                 org_groups::OrganizationGroupsRequest,
@@ -79,7 +82,13 @@ route_table!(
     org_groups::organization_groups_partial_update,
     org_groups::organization_groups_destroy,
     roles::roles_list,
+    roles::roles_create,
     roles::roles_retrieve,
+    roles::roles_update,
+    roles::roles_partial_update,
+    roles::roles_destroy,
+    roles::roles_enable,
+    roles::roles_disable,
     users::users_list,
     users::users_create,
     users::users_me_retrieve,
@@ -225,6 +234,9 @@ mod tests {
             "/api/customers/",
             "/api/customers/{uuid}/",
             "/api-auth/password/",
+            "/api/roles/{uuid}/",
+            "/api/roles/{uuid}/enable/",
+            "/api/roles/{uuid}/disable/",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");
         }

@@ -1,18 +1,74 @@
 //! `PgRoleRepository`: roles and the number of their current grants.
+//!
+//! Every write is one transaction. Updates and deletes lock the role row `FOR UPDATE`
+//! first — a grant insert takes `FOR KEY SHARE` on the row it references, so the two
+//! exclude each other — and count the current grants in a later statement, which in READ
+//! COMMITTED sees every grant committed before the lock was granted.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Text};
 use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
-use tenancy_domain::role::{Role, ScopeType};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use tenancy_domain::error::DomainError;
+use tenancy_domain::role::{name_taken, NewRole, Role, ScopeType};
 use tenancy_ports::error::RepoError;
 use tenancy_ports::paging::Page;
-use tenancy_ports::roles::{RoleOrderKey, RoleQuery, RoleRepository};
+use tenancy_ports::roles::{
+    RoleDeleteCheck, RoleOrderKey, RoleQuery, RoleRepository, RoleUpdateCheck,
+};
 use uuid::Uuid;
 
-use crate::db::{map_err, Database};
+use crate::db::{map_err, Database, TxError};
+use crate::schema::{grants, roles};
 use crate::sql::{contains_pattern, Bind, Sql};
+
+/// The unique constraint on role names (`name text NOT NULL UNIQUE`).
+const NAME_CONSTRAINT: &str = "roles_name_key";
+
+/// A taken name is a field-map answer, not a conflict: `Name should be unique.`.
+fn name_conflict(e: RepoError) -> RepoError {
+    match e {
+        RepoError::Conflict { constraint } if constraint == NAME_CONSTRAINT => {
+            RepoError::Domain(DomainError::Invalid(name_taken()))
+        }
+        other => other,
+    }
+}
+
+/// The role `id` with its current grants at `now`, read inside the caller's transaction.
+async fn load(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Role, i64), TxError> {
+    let mut sql = Sql::with_binds(vec![Bind::Timestamptz(now)]);
+    sql.push(&format!("SELECT {ROLE_COLUMNS} FROM roles r WHERE r.id = "))
+        .bind(Bind::BigInt(id));
+    let row: Option<RoleRow> = sql.into_query().get_result(conn).await.optional()?;
+    row.ok_or(TxError::Repo(RepoError::NotFound))?
+        .try_into()
+        .map_err(TxError::Repo)
+}
+
+/// Locks the role row `id` until the transaction ends, then reads it with its current
+/// grants (two statements, so the count sees grants committed while the lock was awaited).
+async fn lock(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Role, i64), TxError> {
+    roles::table
+        .find(id)
+        .select(roles::id)
+        .for_update()
+        .first::<i64>(conn)
+        .await
+        .optional()?
+        .ok_or(TxError::Repo(RepoError::NotFound))?;
+    load(conn, id, now).await
+}
 
 /// Roles stored in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -199,5 +255,93 @@ impl RoleRepository for PgRoleRepository {
             diesel::OptionalExtension::optional(sql.into_query().get_result(&mut conn).await)
                 .map_err(map_err)?;
         row.ok_or(RepoError::NotFound)?.try_into()
+    }
+
+    async fn create(&self, role: NewRole) -> Result<Role, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let uuid = Uuid::new_v4();
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let id: i64 = diesel::insert_into(roles::table)
+                .values((
+                    roles::uuid.eq(uuid),
+                    roles::name.eq(role.name),
+                    roles::description.eq(role.description),
+                    roles::content_type.eq(role.scope.as_str()),
+                    roles::is_system_role.eq(false),
+                    roles::is_active.eq(role.is_active),
+                    roles::permissions.eq(role.permissions),
+                ))
+                .returning(roles::id)
+                .get_result(conn)
+                .await?;
+            // A new role has no grants: the time only types the count.
+            Ok(load(conn, id, Utc::now()).await?.0)
+        })
+        .await
+        .map_err(|e| name_conflict(e.into()))
+    }
+
+    async fn update_with(
+        &self,
+        id: i64,
+        update: RoleUpdateCheck,
+        now: DateTime<Utc>,
+    ) -> Result<(Role, i64), RepoError> {
+        let mut conn = self.db.conn().await?;
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let (role, current_grants) = lock(conn, id, now).await?;
+            let next = update(&role, current_grants).map_err(|e| TxError::Repo(e.into()))?;
+            diesel::update(roles::table.find(id))
+                .set((
+                    roles::name.eq(next.name),
+                    roles::description.eq(next.description),
+                    roles::content_type.eq(next.scope.as_str()),
+                    roles::is_active.eq(next.is_active),
+                    roles::permissions.eq(next.permissions),
+                ))
+                .execute(conn)
+                .await?;
+            load(conn, id, now).await
+        })
+        .await
+        .map_err(|e| name_conflict(e.into()))
+    }
+
+    async fn delete_with(
+        &self,
+        id: i64,
+        check: RoleDeleteCheck,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let (role, current_grants) = lock(conn, id, now).await?;
+            check(&role, current_grants).map_err(|e| TxError::Repo(e.into()))?;
+            // Only revoked and expired rows are left (the check saw no current grant, and
+            // the lock keeps new ones out); they go with the role.
+            diesel::delete(grants::table.filter(grants::role_id.eq(id)))
+                .execute(conn)
+                .await?;
+            diesel::delete(roles::table.find(id)).execute(conn).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn set_active(&self, uuid: Uuid, active: bool) -> Result<Role, RepoError> {
+        let mut conn = self.db.conn().await?;
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let id: i64 = diesel::update(roles::table.filter(roles::uuid.eq(uuid)))
+                .set(roles::is_active.eq(active))
+                .returning(roles::id)
+                .get_result(conn)
+                .await
+                .optional()?
+                .ok_or(TxError::Repo(RepoError::NotFound))?;
+            Ok(load(conn, id, Utc::now()).await?.0)
+        })
+        .await
+        .map_err(RepoError::from)
     }
 }
