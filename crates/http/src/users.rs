@@ -5,9 +5,10 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use tenancy_domain::error::FieldError;
 use tenancy_domain::user::{NewUser, TokenUse, User as DomainUser};
-use tenancy_ports::users::{UserFilters, UserQuery};
+use tenancy_ports::users::{UserFilters, UserPermission, UserQuery};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -56,6 +57,10 @@ pub struct User {
     pub agreement_date: Option<String>,
     pub notifications_enabled: bool,
     pub preferred_language: String,
+    /// Effective grants: on retrieve and `me`, and in lists with `field=permissions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub permissions: Option<Vec<Value>>,
     pub requested_email: Option<String>,
     #[schema(value_type = Vec<String>)]
     pub affiliations: Vec<String>,
@@ -90,6 +95,7 @@ pub const USER_FIELDS: &[&str] = &[
     "agreement_date",
     "notifications_enabled",
     "preferred_language",
+    "permissions",
     "requested_email",
     "affiliations",
     "first_name",
@@ -129,6 +135,7 @@ impl User {
             agreement_date: user.agreement_date.as_ref().map(datetime),
             notifications_enabled: user.notifications_enabled,
             preferred_language: user.preferred_language.clone(),
+            permissions: None,
             requested_email: None,
             affiliations: Vec::new(),
             first_name: user.first_name.clone(),
@@ -175,15 +182,72 @@ fn user_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
     tenancy_domain::validate::uuid::parse_uuid(raw).ok_or(ApiError::NotFound("User"))
 }
 
-fn render_one(
+/// A `Permission` item (spec 06 §1.3).
+fn permission(p: &UserPermission) -> Value {
+    let mut m = Map::new();
+    m.insert("uuid".into(), uuid_hex(&p.uuid).into());
+    m.insert("user_uuid".into(), uuid_hex(&p.user_uuid).into());
+    m.insert("user_name".into(), p.user_name.clone().into());
+    m.insert("user_slug".into(), p.user_slug.clone().into());
+    m.insert("user_username".into(), p.user_username.clone().into());
+    m.insert("user_email".into(), p.user_email.clone().into());
+    m.insert("created".into(), datetime(&p.created).into());
+    m.insert(
+        "expiration_time".into(),
+        p.expiration_time.as_ref().map(datetime).into(),
+    );
+    m.insert("is_active".into(), true.into());
+    if let Some((full_name, username)) = &p.created_by {
+        m.insert("created_by_full_name".into(), full_name.clone().into());
+        m.insert("created_by_username".into(), username.clone().into());
+    }
+    m.insert("role_name".into(), p.role_name.clone().into());
+    m.insert("role_description".into(), p.role_description.clone().into());
+    m.insert("role_uuid".into(), uuid_hex(&p.role_uuid).into());
+    m.insert("scope_type".into(), p.scope_type.as_str().into());
+    m.insert("scope_uuid".into(), uuid_hex(&p.scope_uuid).into());
+    m.insert("scope_name".into(), p.scope_name.clone().into());
+    m.insert("scope_is_removed".into(), false.into());
+    m.insert("customer_uuid".into(), uuid_hex(&p.customer_uuid).into());
+    m.insert("customer_name".into(), p.customer_name.clone().into());
+    m.insert("resource_uuid".into(), Value::Null);
+    m.insert("project_uuid".into(), Value::Null);
+    Value::Object(m)
+}
+
+/// A `MePermission` item (spec 06 §1.3).
+fn me_permission(p: &UserPermission) -> Value {
+    serde_json::json!({
+        "role_name": p.role_name,
+        "role_uuid": uuid_hex(&p.role_uuid),
+        "scope_type": p.scope_type.as_str(),
+        "scope_uuid": uuid_hex(&p.scope_uuid),
+        "scope_name": p.scope_name,
+        "customer_uuid": uuid_hex(&p.customer_uuid),
+        "customer_name": p.customer_name,
+        "project_uuid": null,
+        "resource_uuid": null,
+        "expiration_time": p.expiration_time.as_ref().map(datetime),
+    })
+}
+
+/// One user with their `permissions` (`me` renders `MePermission` items).
+async fn render_one(
     req: &HttpRequest,
     app: &AppState,
     caller: &Caller,
     user: &DomainUser,
+    me: bool,
 ) -> Result<serde_json::Value, ApiError> {
     let base = BaseUrl::of(req, &app.urls);
     let fields = FieldSelection::from_query(&QueryParams::of(req), USER_FIELDS);
-    Ok(fields.apply(to_object(&User::new(user, caller, &base))?))
+    let mut dto = User::new(user, caller, &base);
+    if fields.wants("permissions") {
+        let grants = app.users.permissions(&[user.id]).await?;
+        let item = if me { me_permission } else { permission };
+        dto.permissions = Some(grants.iter().map(item).collect());
+    }
+    Ok(fields.apply(to_object(&dto)?))
 }
 
 /// List the users the caller may see.
@@ -212,10 +276,29 @@ pub async fn users_list(
     let page = app.users.list(&caller.0.actor, &request).await?;
     let base = BaseUrl::of(&req, &app.urls);
     let fields = FieldSelection::from_query(&query, USER_FIELDS);
+    // Lists carry `permissions` only when asked for by name — then for the whole page
+    // in one statement (spec 06 §1.2).
+    let mut grants = if query.list("field").iter().any(|f| f == "permissions") {
+        let ids: Vec<i64> = page.items.iter().map(|u| u.id).collect();
+        Some(app.users.permissions(&ids).await?)
+    } else {
+        None
+    };
     let items = page
         .items
         .iter()
-        .map(|u| Ok(fields.apply(to_object(&User::new(u, &caller, &base))?)))
+        .map(|u| {
+            let mut dto = User::new(u, &caller, &base);
+            if let Some(all) = grants.as_mut() {
+                dto.permissions = Some(
+                    all.iter()
+                        .filter(|p| p.user_id == u.id)
+                        .map(permission)
+                        .collect(),
+                );
+            }
+            Ok(fields.apply(to_object(&dto)?))
+        })
         .collect::<Result<Vec<_>, ApiError>>()?;
     paging::respond(&req, &base, &query, &page_request, &page, items)
 }
@@ -231,7 +314,7 @@ pub async fn users_me_retrieve(
     let user = app.users.me(&caller.0.actor).await?;
     Ok(json_response(
         HttpResponse::Ok(),
-        &render_one(&req, &app, &caller, &user)?,
+        &render_one(&req, &app, &caller, &user, true).await?,
     ))
 }
 
@@ -254,7 +337,7 @@ pub async fn users_retrieve(
         .await?;
     Ok(json_response(
         HttpResponse::Ok(),
-        &render_one(&req, &app, &caller, &user)?,
+        &render_one(&req, &app, &caller, &user, false).await?,
     ))
 }
 
@@ -319,7 +402,7 @@ pub async fn users_create(
         .create(&caller.0.actor, new, form.finish())
         .await?;
     let location = BaseUrl::of(&req, &app.urls).object("users", &user.uuid);
-    let body = render_one(&req, &app, &caller, &user)?;
+    let body = render_one(&req, &app, &caller, &user, false).await?;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, location));
     Ok(json_response(response, &body))

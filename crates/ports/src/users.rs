@@ -64,6 +64,36 @@ pub struct UserQuery {
     pub now: DateTime<Utc>,
 }
 
+/// One effective grant of a user, as the `permissions` of a user representation shows it
+/// (spec 06 §1.3).
+#[derive(Debug, Clone, PartialEq)]
+#[expect(
+    missing_docs,
+    reason = "each field is the Permission key of the same name in spec 06 §1.3"
+)]
+pub struct UserPermission {
+    /// The holder's internal id (to group a page's grants by user).
+    pub user_id: i64,
+    pub uuid: Uuid,
+    pub user_uuid: Uuid,
+    pub user_name: String,
+    pub user_slug: String,
+    pub user_username: String,
+    pub user_email: String,
+    pub created: DateTime<Utc>,
+    pub expiration_time: Option<DateTime<Utc>>,
+    /// The granting user's full name and username; `None` for system grants.
+    pub created_by: Option<(String, String)>,
+    pub role_name: String,
+    pub role_uuid: Uuid,
+    pub role_description: String,
+    pub scope_type: tenancy_domain::role::ScopeType,
+    pub scope_uuid: Uuid,
+    pub scope_name: String,
+    pub customer_uuid: Uuid,
+    pub customer_name: String,
+}
+
 /// Storage of users, tokens and login failures.
 #[cfg_attr(feature = "testing", mockall::automock)]
 #[async_trait]
@@ -103,6 +133,17 @@ pub trait UserRepository: Send + Sync {
         uuid: Uuid,
         now: DateTime<Utc>,
     ) -> Result<User, RepoError>;
+
+    /// The effective grants of the users `user_ids` at `now`, ordered by creation — one
+    /// statement for a whole page of users.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn permissions_of(
+        &self,
+        user_ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserPermission>, RepoError>;
 
     /// One page of the users `viewer` may see, ordered by username.
     ///
@@ -322,6 +363,21 @@ impl Users {
     pub async fn retrieve(&self, actor: &Actor, uuid: Uuid) -> Result<User, UseCaseError> {
         self.repo
             .find_visible(actor, uuid, Utc::now())
+            .await
+            .map_err(repo_err)
+    }
+
+    /// The effective grants of `users` (spec 06 §1.3), for users the caller has already
+    /// been allowed to see.
+    ///
+    /// # Errors
+    /// `ServiceUnavailable`.
+    pub async fn permissions(&self, users: &[i64]) -> Result<Vec<UserPermission>, UseCaseError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.repo
+            .permissions_of(users, Utc::now())
             .await
             .map_err(repo_err)
     }

@@ -9,7 +9,7 @@ use tenancy_domain::user::{Actor, NewUser, TokenUse, User};
 use tenancy_domain::validate::slug::{generated_slug, next_slug_number, slug_base};
 use tenancy_ports::error::RepoError;
 use tenancy_ports::paging::Page;
-use tenancy_ports::users::{Credentials, TokenRecord, UserQuery, UserRepository};
+use tenancy_ports::users::{Credentials, TokenRecord, UserPermission, UserQuery, UserRepository};
 use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
@@ -108,6 +108,64 @@ impl From<UserRow> for User {
         }
     }
 }
+
+#[derive(Debug, QueryableByName)]
+struct PermissionRow {
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    uuid: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    user_uuid: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    user_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    user_slug: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    user_username: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    user_email: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    created: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    expiration_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    created_by_full_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    created_by_username: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    role_name: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    role_uuid: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    role_description: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    on_customer: bool,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    scope_uuid: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    scope_name: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    customer_uuid: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    customer_name: String,
+}
+
+/// The effective grants of `$1` users at `$2` (spec 03 §4.1): current, held by an active
+/// user, on a customer or an active project.
+const PERMISSIONS_SQL: &str = "SELECT g.user_id, g.uuid, u.uuid AS user_uuid, \
+    trim(u.first_name || ' ' || u.last_name) AS user_name, u.slug AS user_slug, \
+    u.username AS user_username, u.email AS user_email, g.created, g.expiration_time, \
+    trim(cb.first_name || ' ' || cb.last_name) AS created_by_full_name, cb.username AS created_by_username, \
+    r.name AS role_name, r.uuid AS role_uuid, r.description AS role_description, \
+    g.customer_id IS NOT NULL AS on_customer, COALESCE(c.uuid, p.uuid) AS scope_uuid, \
+    COALESCE(c.name, p.name) AS scope_name, COALESCE(c.uuid, pc.uuid) AS customer_uuid, \
+    COALESCE(c.name, pc.name) AS customer_name \
+    FROM grants g JOIN users u ON u.id = g.user_id JOIN roles r ON r.id = g.role_id \
+    LEFT JOIN users cb ON cb.id = g.created_by LEFT JOIN customers c ON c.id = g.customer_id \
+    LEFT JOIN projects p ON p.id = g.project_id LEFT JOIN customers pc ON pc.id = p.customer_id \
+    WHERE g.user_id = ANY($1) AND g.is_active AND (g.expiration_time IS NULL OR g.expiration_time > $2) \
+    AND u.is_active AND (p.id IS NULL OR NOT p.is_removed) ORDER BY g.created, g.id";
 
 #[derive(Debug, QueryableByName)]
 struct CountRow {
@@ -357,6 +415,49 @@ impl UserRepository for PgUserRepository {
             total,
             number,
         })
+    }
+
+    async fn permissions_of(
+        &self,
+        user_ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserPermission>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<PermissionRow> = diesel::sql_query(PERMISSIONS_SQL)
+            .bind::<diesel::sql_types::Array<BigInt>, _>(user_ids)
+            .bind::<diesel::sql_types::Timestamptz, _>(now)
+            .load(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UserPermission {
+                user_id: r.user_id,
+                uuid: r.uuid,
+                user_uuid: r.user_uuid,
+                user_name: r.user_name,
+                user_slug: r.user_slug,
+                user_username: r.user_username,
+                user_email: r.user_email,
+                created: r.created,
+                expiration_time: r.expiration_time,
+                created_by: r
+                    .created_by_username
+                    .map(|u| (r.created_by_full_name.unwrap_or_default(), u)),
+                role_name: r.role_name,
+                role_uuid: r.role_uuid,
+                role_description: r.role_description,
+                scope_type: if r.on_customer {
+                    tenancy_domain::role::ScopeType::Customer
+                } else {
+                    tenancy_domain::role::ScopeType::Project
+                },
+                scope_uuid: r.scope_uuid,
+                scope_name: r.scope_name,
+                customer_uuid: r.customer_uuid,
+                customer_name: r.customer_name,
+            })
+            .collect())
     }
 
     async fn find_token(&self, digest: [u8; 32]) -> Result<Option<TokenRecord>, RepoError> {
