@@ -210,6 +210,10 @@ pub struct Customer {
 /// Whether the customer may be deleted: staff only (checked by the caller), not while
 /// blocked or archived, and not while it has active projects (spec 02 §6.5).
 ///
+/// `active_projects` counts the customer's projects that are active by the one definition
+/// of spec 06 §4.1, [`crate::project::is_active_project`] (the adapter counts rows whose
+/// `is_removed` equals [`crate::project::ACTIVE_IS_REMOVED`]).
+///
 /// # Errors
 /// [`DomainError::Unavailable`] for a blocked/archived customer, [`DomainError::Conflict`]
 /// when `active_projects > 0`.
