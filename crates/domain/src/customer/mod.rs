@@ -180,17 +180,26 @@ impl CustomerFields {
     /// # Errors
     /// [`DomainError::Unavailable`] with Waldur's message when the customer is frozen.
     pub fn ensure_available(&self) -> Result<(), DomainError> {
-        if self.blocked {
-            Err(DomainError::Unavailable(
-                "Blocked organization is not available.".into(),
-            ))
-        } else if self.archived {
-            Err(DomainError::Unavailable(
-                "Archived organization is not available.".into(),
-            ))
-        } else {
-            Ok(())
-        }
+        ensure_available(self.blocked, self.archived)
+    }
+}
+
+/// The state rule of spec 02 §4 on the two flags: blocked wins over archived. Used by
+/// customer writes and by everything done inside a customer (projects, 06 §4.3–§4.6).
+///
+/// # Errors
+/// [`DomainError::Unavailable`] with Waldur's message when the customer is frozen.
+pub fn ensure_available(blocked: bool, archived: bool) -> Result<(), DomainError> {
+    if blocked {
+        Err(DomainError::Unavailable(
+            "Blocked organization is not available.".into(),
+        ))
+    } else if archived {
+        Err(DomainError::Unavailable(
+            "Archived organization is not available.".into(),
+        ))
+    } else {
+        Ok(())
     }
 }
 
