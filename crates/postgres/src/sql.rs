@@ -24,6 +24,8 @@ pub enum Bind {
     BigIntArray(Vec<i64>),
     /// `uuid[]`
     UuidArray(Vec<Uuid>),
+    /// `text[]`
+    TextArray(Vec<String>),
 }
 
 /// SQL text and its binds; [`Sql::bind`] writes the `$n` placeholder.
@@ -57,6 +59,13 @@ impl Sql {
         self
     }
 
+    /// Binds `value` without writing its placeholder; returns its index for
+    /// [`Sql::placeholder`] or for text built by the caller.
+    pub fn add_bind(&mut self, value: Bind) -> usize {
+        self.binds.push(value);
+        self.binds.len()
+    }
+
     /// Appends the placeholder of an already bound value again (binds may be reused).
     pub fn placeholder(&mut self, index: usize) -> &mut Self {
         self.text.push('$');
@@ -87,6 +96,7 @@ impl Sql {
                 Bind::Timestamptz(v) => query.bind::<sql_types::Timestamptz, _>(v),
                 Bind::BigIntArray(v) => query.bind::<sql_types::Array<sql_types::BigInt>, _>(v),
                 Bind::UuidArray(v) => query.bind::<sql_types::Array<sql_types::Uuid>, _>(v),
+                Bind::TextArray(v) => query.bind::<sql_types::Array<sql_types::Text>, _>(v),
             };
         }
         query

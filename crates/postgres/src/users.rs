@@ -119,14 +119,17 @@ struct CountRow {
 /// `$3` now.
 fn visible(sql: &mut Sql) {
     const CURRENT: &str = "is_active AND (expiration_time IS NULL OR expiration_time > $3)";
+    // Active projects by the one definition (spec 06 §4.1).
+    let ap = crate::projects::active_project("p");
+    let avp = crate::projects::active_project("vp");
     sql.push(&format!(
         "($2 OR u.id = $1 OR (u.is_active AND NOT u.is_staff AND EXISTS (\
          SELECT 1 FROM grants g LEFT JOIN projects p ON p.id = g.project_id \
-         WHERE g.user_id = u.id AND g.{CURRENT} AND (p.id IS NULL OR NOT p.is_removed) AND (\
+         WHERE g.user_id = u.id AND g.{CURRENT} AND (p.id IS NULL OR {ap}) AND (\
            (g.customer_id IS NOT NULL AND (\
               EXISTS (SELECT 1 FROM grants vg WHERE vg.customer_id = g.customer_id AND vg.user_id = $1 AND vg.{CURRENT}) \
               OR EXISTS (SELECT 1 FROM grants vg JOIN projects vp ON vp.id = vg.project_id \
-                         WHERE vp.customer_id = g.customer_id AND NOT vp.is_removed AND vg.user_id = $1 AND vg.{CURRENT}))) \
+                         WHERE vp.customer_id = g.customer_id AND {avp} AND vg.user_id = $1 AND vg.{CURRENT}))) \
            OR (g.project_id IS NOT NULL AND (\
               EXISTS (SELECT 1 FROM grants vg WHERE vg.project_id = p.id AND vg.user_id = $1 AND vg.{CURRENT}) \
               OR EXISTS (SELECT 1 FROM grants vg WHERE vg.customer_id = p.customer_id AND vg.user_id = $1 AND vg.{CURRENT})))))))"
