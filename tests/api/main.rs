@@ -5,5 +5,6 @@ mod auth;
 mod conventions;
 mod customers;
 mod org_groups;
+mod projects;
 mod roles;
 mod sdk;

@@ -318,7 +318,13 @@ fn list_query(query: &QueryParams) -> Result<ProjectQuery, ApiError> {
     }
     let datetime_param = |key: &str| match query.get(key) {
         None => Ok(None),
+        // Django's form `DateTimeField` also takes a bare date (midnight UTC).
         Some(raw) => parse_datetime(&raw)
+            .or_else(|| {
+                crate::form::parse_date(&raw)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc())
+            })
             .map(Some)
             .ok_or_else(|| param_error(key, "Enter a valid date/time.".into())),
     };

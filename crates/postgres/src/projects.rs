@@ -421,10 +421,16 @@ fn order_by(sql: &mut Sql, order: &[OrderTerm<ProjectOrderKey>]) {
         key: ProjectOrderKey::Name,
         descending: false,
     }];
-    let order = if order.is_empty() {
+    // `estimated_cost` orders nothing; with no other key the default order applies.
+    let effective: Vec<OrderTerm<ProjectOrderKey>> = order
+        .iter()
+        .copied()
+        .filter(|t| t.key != ProjectOrderKey::EstimatedCost)
+        .collect();
+    let order = if effective.is_empty() {
         &default[..]
     } else {
-        order
+        &effective[..]
     };
     let mut terms: Vec<String> = Vec::new();
     for term in order {
