@@ -5,6 +5,7 @@ mod auth;
 mod conventions;
 mod customers;
 mod org_groups;
+mod projects;
 mod roles;
 mod sdk;
 mod team;

@@ -10,12 +10,14 @@ use tenancy_http::state::{AppState, Readiness};
 use tenancy_ports::auth::Auth;
 use tenancy_ports::customers::Customers;
 use tenancy_ports::org_groups::OrgGroups;
+use tenancy_ports::projects::Projects;
 use tenancy_ports::roles::Roles;
 use tenancy_ports::team::Team;
 use tenancy_ports::users::Users;
 use tenancy_postgres::customers::PgCustomerRepository;
 use tenancy_postgres::db::{Database, PoolConfig};
 use tenancy_postgres::org_groups::PgOrgGroupRepository;
+use tenancy_postgres::projects::PgProjectRepository;
 use tenancy_postgres::roles::PgRoleRepository;
 use tenancy_postgres::team::PgTeamRepository;
 use tenancy_postgres::users::PgUserRepository;
@@ -52,6 +54,7 @@ pub fn state(settings: &Settings, database_url: &str) -> anyhow::Result<AppState
     Ok(AppState {
         customers: Customers::new(customers, users.clone(), org_groups.clone()),
         org_groups,
+        projects: Projects::new(Arc::new(PgProjectRepository::new(db.clone()))),
         roles: Roles::new(Arc::new(PgRoleRepository::new(db.clone()))),
         team: Team::new(Arc::new(PgTeamRepository::new(db.clone()))),
         users: Users::new(users.clone(), hasher.clone(), settings.token_lifetime),

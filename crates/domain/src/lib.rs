@@ -8,6 +8,7 @@ pub mod customer;
 pub mod error;
 pub mod org_group;
 pub mod policy;
+pub mod project;
 pub mod role;
 pub mod team;
 pub mod user;

@@ -137,6 +137,41 @@ pub fn can_manage_users(actor: &Actor) -> bool {
     actor.is_staff()
 }
 
+/// Creating a project in a customer: staff or `has(PROJECT.CREATE, customer)` (spec 03 §2,
+/// 06 §4.3).
+pub fn can_create_project(actor: &Actor, customer: &Grants) -> bool {
+    has(actor, customer, Permission::ProjectCreate)
+}
+
+/// Updating a project: staff or `has(PROJECT.UPDATE)` on the project **or** its customer
+/// (spec 03 §2, 06 §4.4).
+pub fn can_update_project(actor: &Actor, project: &Grants, customer: &Grants) -> bool {
+    has(actor, project, Permission::ProjectUpdate)
+        || has(actor, customer, Permission::ProjectUpdate)
+}
+
+/// Soft-deleting a project: staff or `has(PROJECT.DELETE, customer)` (spec 06 §4.6).
+pub fn can_delete_project(actor: &Actor, customer: &Grants) -> bool {
+    has(actor, customer, Permission::ProjectDelete)
+}
+
+/// Setting or changing a project's `end_date` to a non-null value: staff or
+/// `has(PROJECT.DELETE, customer)` (spec 06 §4.3: "Setting this field requires
+/// DELETE_PROJECT permission").
+pub fn may_set_end_date(actor: &Actor, customer: &Grants) -> bool {
+    has(actor, customer, Permission::ProjectDelete)
+}
+
+/// The staff-only project fields (`slug`, `staff_notes`, `grace_period_days`).
+pub fn may_write_project_staff_fields(actor: &Actor) -> bool {
+    actor.is_staff()
+}
+
+/// `staff_notes` is shown to staff and support only (spec 06 §4.9).
+pub fn may_read_staff_notes(actor: &Actor) -> bool {
+    actor.sees_everything()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +195,36 @@ mod tests {
         let owner = Grants::new(vec![Permission::CustomerUpdate]);
         assert!(can_update_customer(&actor(false, false), &owner));
         assert!(!can_delete_customer(&actor(false, false)));
+    }
+
+    #[test]
+    fn project_rights_follow_the_role_table() {
+        let user = actor(false, false);
+        let owner = Grants::new(vec![
+            Permission::ProjectCreate,
+            Permission::ProjectUpdate,
+            Permission::ProjectDelete,
+        ]);
+        let manager = Grants::new(vec![Permission::ProjectList, Permission::ProjectUpdate]);
+        let admin = Grants::new(vec![Permission::ProjectList]);
+        let none = Grants::default();
+        assert!(can_create_project(&user, &owner));
+        assert!(!can_create_project(&user, &none));
+        assert!(can_update_project(&user, &none, &owner));
+        assert!(can_update_project(&user, &manager, &none));
+        assert!(!can_update_project(&user, &admin, &none));
+        assert!(can_delete_project(&user, &owner));
+        assert!(!can_delete_project(&user, &manager));
+        assert!(may_set_end_date(&user, &owner));
+        assert!(!may_set_end_date(&user, &manager));
+        let support = actor(false, true);
+        assert!(!can_create_project(&support, &none));
+        assert!(!can_update_project(&support, &none, &none));
+        assert!(may_read_staff_notes(&support));
+        assert!(!may_write_project_staff_fields(&support));
+        let staff = actor(true, false);
+        assert!(can_create_project(&staff, &none) && can_delete_project(&staff, &none));
+        assert!(may_set_end_date(&staff, &none) && may_write_project_staff_fields(&staff));
     }
 
     #[test]

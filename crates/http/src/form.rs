@@ -1,7 +1,7 @@
 //! Reading typed values out of a JSON body with DRF's coercions (spec 01 §4.2), collecting
 //! every type error into one [`ValidationErrors`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 use tenancy_domain::error::{FieldError, ValidationErrors};
 use uuid::Uuid;
@@ -18,6 +18,24 @@ pub struct Form<'a> {
 }
 
 const NOT_A_STRING: &str = "Not a valid string.";
+
+/// DRF's message for an unparsable date.
+pub const DATE_FORMAT_ERROR: &str =
+    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
+
+/// `YYYY-MM-DD` (spec 01 §6), or `None`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
 
 /// DRF's `ProhibitNullCharactersValidator`, which every `CharField` runs: PostgreSQL text
 /// cannot hold NUL either, so letting one through would end as a 500 at the insert.
@@ -229,6 +247,24 @@ impl<'a> Form<'a> {
         }
     }
 
+    /// A nullable date `YYYY-MM-DD`.
+    pub fn nullable_date(&mut self, key: &str) -> Option<Option<NaiveDate>> {
+        match self.map.get(key)? {
+            Value::Null => Some(None),
+            Value::String(s) => match parse_date(s.trim()) {
+                Some(d) => Some(Some(d)),
+                None => {
+                    self.error(key, DATE_FORMAT_ERROR);
+                    None
+                }
+            },
+            _ => {
+                self.error(key, DATE_FORMAT_ERROR);
+                None
+            }
+        }
+    }
+
     /// A nullable UUID in any accepted form (spec 01 §5.1).
     pub fn nullable_uuid(&mut self, key: &str) -> Option<Option<Uuid>> {
         match self.map.get(key)? {
@@ -356,6 +392,32 @@ mod tests {
         ] {
             assert_eq!(integer_text(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn dates_are_strict_iso() {
+        assert_eq!(
+            parse_date("2026-04-01"),
+            NaiveDate::from_ymd_opt(2026, 4, 1)
+        );
+        for bad in [
+            "2026-4-01",
+            "2026-02-30",
+            "20260401",
+            "2026-04-01T00:00",
+            "",
+            "٢٠٢٦-04-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        let map = form_of(json!({"a": "2026-13-01", "b": null, "c": 5}));
+        let mut f = Form::new(&map);
+        assert_eq!(f.nullable_date("a"), None);
+        assert_eq!(f.nullable_date("b"), Some(None));
+        assert_eq!(f.nullable_date("c"), None);
+        let rendered = crate::error::field_map(&f.finish());
+        assert_eq!(rendered["a"][0], DATE_FORMAT_ERROR);
+        assert_eq!(rendered["c"][0], DATE_FORMAT_ERROR);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod hyperlink;
 pub mod middleware;
 pub mod org_groups;
 pub mod paging;
+pub mod projects;
 pub mod query;
 pub mod render;
 pub mod roles;

@@ -11,7 +11,7 @@ use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ApiError;
-use crate::{auth, customers, health, org_groups, roles, team, users};
+use crate::{auth, customers, health, org_groups, projects, roles, team, users};
 
 macro_rules! route_table {
     ($($module:ident :: $handler:ident),* $(,)?) => {
@@ -46,6 +46,9 @@ macro_rules! route_table {
                 org_groups::OrganizationGroup,
                 org_groups::OrganizationGroupRequest,
                 org_groups::OrganizationGroupsRequest,
+                projects::Project,
+                projects::ProjectRequest,
+                projects::PatchedProjectRequest,
             )),
             modifiers(&TokenAuth),
             security(("TokenAuth" = []))
@@ -81,6 +84,12 @@ route_table!(
     org_groups::organization_groups_update,
     org_groups::organization_groups_partial_update,
     org_groups::organization_groups_destroy,
+    projects::projects_list,
+    projects::projects_create,
+    projects::projects_retrieve,
+    projects::projects_update,
+    projects::projects_partial_update,
+    projects::projects_destroy,
     roles::roles_list,
     roles::roles_create,
     roles::roles_retrieve,

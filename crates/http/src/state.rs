@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use tenancy_ports::auth::Auth;
 use tenancy_ports::customers::Customers;
 use tenancy_ports::org_groups::OrgGroups;
+use tenancy_ports::projects::Projects;
 use tenancy_ports::roles::Roles;
 use tenancy_ports::team::Team;
 use tenancy_ports::users::Users;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub users: Users,
     /// Organization-group use cases.
     pub org_groups: OrgGroups,
+    /// Project use cases.
+    pub projects: Projects,
     /// Role use cases.
     pub roles: Roles,
     /// Team use cases (grants on customers and projects).

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod error;
 pub mod org_groups;
 pub mod paging;
+pub mod projects;
 pub mod roles;
 pub mod team;
 #[cfg(feature = "testing")]

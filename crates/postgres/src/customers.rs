@@ -13,6 +13,7 @@ use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use tenancy_domain::customer::{Customer, CustomerFields};
 use tenancy_domain::policy::{Grants, Permission};
+use tenancy_domain::project::ACTIVE_IS_REMOVED;
 use tenancy_domain::user::Actor;
 use tenancy_domain::validate::decimal::format_fixed_decimal;
 use tenancy_domain::validate::slug::{generated_slug, next_slug_number, slug_base};
@@ -26,6 +27,7 @@ use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
 use crate::org_groups::groups_of_customers;
+use crate::projects::active_project;
 use crate::schema::{customers, grants, projects, roles};
 use crate::sql::{contains_pattern, Bind, Sql};
 
@@ -240,16 +242,16 @@ fn to_row(
 }
 
 /// The bind indexes shared by every fragment of one list statement.
-struct ViewerBinds {
-    user_id: usize,
-    sees_all: usize,
-    now: usize,
+pub(crate) struct ViewerBinds {
+    pub(crate) user_id: usize,
+    pub(crate) sees_all: usize,
+    pub(crate) now: usize,
 }
 
 /// A statement whose first three binds are the viewer: `$1` user id, `$2` sees-all flag,
 /// `$3` the request time. Every fragment references them by index; every statement uses
 /// all three (visibility does), so PostgreSQL can infer their types.
-fn viewer_sql(viewer: &Actor, now: DateTime<Utc>) -> (Sql, ViewerBinds) {
+pub(crate) fn viewer_sql(viewer: &Actor, now: DateTime<Utc>) -> (Sql, ViewerBinds) {
     let sql = Sql::with_binds(vec![
         Bind::BigInt(viewer.user_id()),
         Bind::Bool(viewer.sees_everything()),
@@ -266,7 +268,7 @@ fn viewer_sql(viewer: &Actor, now: DateTime<Utc>) -> (Sql, ViewerBinds) {
 }
 
 /// `g` is a current grant at `$now`: not revoked, not expired (spec 03 §4.1).
-fn current(sql: &mut Sql, alias: &str, v: &ViewerBinds) {
+pub(crate) fn current(sql: &mut Sql, alias: &str, v: &ViewerBinds) {
     sql.push(&format!(
         "{alias}.is_active AND ({alias}.expiration_time IS NULL OR {alias}.expiration_time > "
     ))
@@ -294,12 +296,13 @@ fn viewer_project_grant(sql: &mut Sql, v: &ViewerBinds) {
 }
 
 /// Visibility of spec 02 §6.0 as a condition on `c`.
-fn visible(sql: &mut Sql, v: &ViewerBinds) {
+pub(crate) fn visible(sql: &mut Sql, v: &ViewerBinds) {
     sql.push("(").placeholder(v.sees_all).push(" OR ");
     viewer_customer_grant(sql, v);
-    sql.push(
-        " OR EXISTS (SELECT 1 FROM projects p WHERE p.customer_id = c.id AND NOT p.is_removed AND ",
-    );
+    sql.push(&format!(
+        " OR EXISTS (SELECT 1 FROM projects p WHERE p.customer_id = c.id AND {} AND ",
+        active_project("p")
+    ));
     viewer_project_grant(sql, v);
     sql.push("))");
 }
@@ -312,9 +315,10 @@ fn full_view(sql: &mut Sql, v: &ViewerBinds) {
 }
 
 fn counts(sql: &mut Sql, v: &ViewerBinds) {
-    sql.push(
-        ", (SELECT count(*) FROM projects p WHERE p.customer_id = c.id AND NOT p.is_removed AND (",
-    );
+    sql.push(&format!(
+        ", (SELECT count(*) FROM projects p WHERE p.customer_id = c.id AND {} AND (",
+        active_project("p")
+    ));
     full_view(sql, v);
     sql.push(" OR ");
     viewer_project_grant(sql, v);
@@ -323,7 +327,7 @@ fn counts(sql: &mut Sql, v: &ViewerBinds) {
     full_view(sql, v);
     sql.push(" AND ");
     current(sql, "g", v);
-    sql.push(" UNION ALL SELECT g.user_id FROM grants g JOIN projects p ON p.id = g.project_id WHERE p.customer_id = c.id AND NOT p.is_removed AND ");
+    sql.push(&format!(" UNION ALL SELECT g.user_id FROM grants g JOIN projects p ON p.id = g.project_id WHERE p.customer_id = c.id AND {} AND ", active_project("p")));
     current(sql, "g", v);
     sql.push(" AND (");
     full_view(sql, v);
@@ -474,7 +478,9 @@ fn grant_filters(sql: &mut Sql, f: &CustomerFilters, v: &ViewerBinds) {
                 .bind(Bind::Uuid(uuid))
                 .push(" AND (fu.is_staff OR fu.is_support OR (fu.is_active AND (EXISTS (SELECT 1 FROM grants fg WHERE fg.customer_id = c.id AND fg.user_id = fu.id AND ");
             current(sql, "fg", v);
-            sql.push(") OR EXISTS (SELECT 1 FROM grants fg JOIN projects fp ON fp.id = fg.project_id WHERE fp.customer_id = c.id AND NOT fp.is_removed AND fg.user_id = fu.id AND ");
+            sql.push(") OR EXISTS (SELECT 1 FROM grants fg JOIN projects fp ON fp.id = fg.project_id WHERE fp.customer_id = c.id AND ")
+                .push(&crate::projects::active_project("fp"))
+                .push(" AND fg.user_id = fu.id AND ");
             current(sql, "fg", v);
             sql.push(")))))");
         }
@@ -725,7 +731,8 @@ impl CustomerRepository for PgCustomerRepository {
             let customer = Customer::try_from(row).map_err(TxError::Repo)?;
             let active: i64 = projects::table
                 .filter(projects::customer_id.eq(id))
-                .filter(projects::is_removed.eq(false))
+                // Active projects by the one definition (spec 06 §4.1).
+                .filter(projects::is_removed.eq(ACTIVE_IS_REMOVED))
                 .count()
                 .get_result(conn)
                 .await?;

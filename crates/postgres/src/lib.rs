@@ -10,6 +10,7 @@ pub mod customers;
 pub mod db;
 pub mod migrations;
 pub mod org_groups;
+pub mod projects;
 pub mod roles;
 mod schema;
 mod sql;

@@ -59,6 +59,13 @@ impl Sql {
         self
     }
 
+    /// Binds `value` without writing its placeholder; returns its index for
+    /// [`Sql::placeholder`] or for text built by the caller.
+    pub fn add_bind(&mut self, value: Bind) -> usize {
+        self.binds.push(value);
+        self.binds.len()
+    }
+
     /// Appends the placeholder of an already bound value again (binds may be reused).
     pub fn placeholder(&mut self, index: usize) -> &mut Self {
         self.text.push('$');

@@ -22,6 +22,7 @@ use tenancy_ports::team::{
 use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
+use crate::projects::active_project;
 use crate::sql::{contains_pattern, Bind, Sql};
 
 /// Grants stored in PostgreSQL.
@@ -69,23 +70,25 @@ fn scope_sql(scope: ScopeRef, lock: bool) -> String {
         ScopeRef::Customer(_) => format!(
             "SELECT c.id, {common}, {} AS on_customer, '{{}}'::text[] AS on_project \
              FROM customers c WHERE c.uuid = $4 AND ($2 OR {} OR EXISTS (SELECT 1 FROM projects p \
-             JOIN grants vg ON vg.project_id = p.id WHERE p.customer_id = c.id AND NOT p.is_removed \
+             JOIN grants vg ON vg.project_id = p.id WHERE p.customer_id = c.id AND {active} \
              AND vg.user_id = $1 AND {})){}",
             viewer_permissions("customer_id", "c.id"),
             viewer_grant_exists("customer_id", "c.id"),
             current("vg"),
-            if lock { " FOR SHARE OF c" } else { "" }
+            if lock { " FOR SHARE OF c" } else { "" },
+            active = active_project("p"),
         ),
         // A lock on the project row also holds off its soft deletion (spec 03 §8).
         ScopeRef::Project(_) => format!(
             "SELECT p.id, {common}, {} AS on_customer, {} AS on_project \
              FROM projects p JOIN customers c ON c.id = p.customer_id \
-             WHERE p.uuid = $4 AND NOT p.is_removed AND ($2 OR {} OR {}){}",
+             WHERE p.uuid = $4 AND {active} AND ($2 OR {} OR {}){}",
             viewer_permissions("customer_id", "c.id"),
             viewer_permissions("project_id", "p.id"),
             viewer_grant_exists("project_id", "p.id"),
             viewer_grant_exists("customer_id", "c.id"),
-            if lock { " FOR SHARE OF p" } else { "" }
+            if lock { " FOR SHARE OF p" } else { "" },
+            active = active_project("p"),
         ),
     }
 }
@@ -568,7 +571,8 @@ fn member_filters(sql: &mut Sql, q: &MemberQuery) {
     sql.push(&format!(
         " FROM users u WHERE u.is_active AND u.id IN (SELECT g.user_id FROM grants g \
          LEFT JOIN projects p ON p.id = g.project_id WHERE (g.customer_id = $4 \
-         OR (p.customer_id = $4 AND NOT p.is_removed)) AND {})",
+         OR (p.customer_id = $4 AND {})) AND {})",
+        active_project("p"),
         current("g")
     ));
     let texts = [
@@ -626,11 +630,12 @@ fn member_filters(sql: &mut Sql, q: &MemberQuery) {
     if !q.organization_role.is_empty() {
         role_sets.push(("g.customer_id = $4", q.organization_role.clone()));
     }
+    let active_projects = format!(
+        "g.project_id IN (SELECT p.id FROM projects p WHERE p.customer_id = $4 AND {})",
+        active_project("p")
+    );
     if !q.project_role.is_empty() {
-        role_sets.push((
-            "g.project_id IN (SELECT p.id FROM projects p WHERE p.customer_id = $4 AND NOT p.is_removed)",
-            q.project_role.clone(),
-        ));
+        role_sets.push((active_projects.as_str(), q.project_role.clone()));
     }
     if !role_sets.is_empty() {
         sql.push(" AND (FALSE");
@@ -794,9 +799,10 @@ impl TeamRepository for PgTeamRepository {
              array_agg(r.name ORDER BY p.name, g.created, g.id) AS roles, \
              array_agg(g.expiration_time ORDER BY p.name, g.created, g.id) AS expirations \
              FROM grants g JOIN projects p ON p.id = g.project_id JOIN roles r ON r.id = g.role_id \
-             WHERE g.user_id = m.id AND p.customer_id = $4 AND NOT p.is_removed AND {}) pg ON TRUE \
+             WHERE g.user_id = m.id AND p.customer_id = $4 AND {} AND {}) pg ON TRUE \
              ORDER BY m.position",
             current("g"),
+            active_project("p"),
             current("g")
         ));
         let rows: Vec<MemberRow> = sql.into_query().load(&mut conn).await.map_err(map_err)?;

@@ -165,7 +165,7 @@ const PERMISSIONS_SQL: &str = "SELECT g.user_id, g.uuid, u.uuid AS user_uuid, \
     LEFT JOIN users cb ON cb.id = g.created_by LEFT JOIN customers c ON c.id = g.customer_id \
     LEFT JOIN projects p ON p.id = g.project_id LEFT JOIN customers pc ON pc.id = p.customer_id \
     WHERE g.user_id = ANY($1) AND g.is_active AND (g.expiration_time IS NULL OR g.expiration_time > $2) \
-    AND u.is_active AND (p.id IS NULL OR NOT p.is_removed) ORDER BY g.created, g.id";
+    AND u.is_active AND (p.id IS NULL OR {active}) ORDER BY g.created, g.id";
 
 #[derive(Debug, QueryableByName)]
 struct CountRow {
@@ -177,14 +177,17 @@ struct CountRow {
 /// `$3` now.
 fn visible(sql: &mut Sql) {
     const CURRENT: &str = "is_active AND (expiration_time IS NULL OR expiration_time > $3)";
+    // Active projects by the one definition (spec 06 §4.1).
+    let ap = crate::projects::active_project("p");
+    let avp = crate::projects::active_project("vp");
     sql.push(&format!(
         "($2 OR u.id = $1 OR (u.is_active AND NOT u.is_staff AND EXISTS (\
          SELECT 1 FROM grants g LEFT JOIN projects p ON p.id = g.project_id \
-         WHERE g.user_id = u.id AND g.{CURRENT} AND (p.id IS NULL OR NOT p.is_removed) AND (\
+         WHERE g.user_id = u.id AND g.{CURRENT} AND (p.id IS NULL OR {ap}) AND (\
            (g.customer_id IS NOT NULL AND (\
               EXISTS (SELECT 1 FROM grants vg WHERE vg.customer_id = g.customer_id AND vg.user_id = $1 AND vg.{CURRENT}) \
               OR EXISTS (SELECT 1 FROM grants vg JOIN projects vp ON vp.id = vg.project_id \
-                         WHERE vp.customer_id = g.customer_id AND NOT vp.is_removed AND vg.user_id = $1 AND vg.{CURRENT}))) \
+                         WHERE vp.customer_id = g.customer_id AND {avp} AND vg.user_id = $1 AND vg.{CURRENT}))) \
            OR (g.project_id IS NOT NULL AND (\
               EXISTS (SELECT 1 FROM grants vg WHERE vg.project_id = p.id AND vg.user_id = $1 AND vg.{CURRENT}) \
               OR EXISTS (SELECT 1 FROM grants vg WHERE vg.customer_id = p.customer_id AND vg.user_id = $1 AND vg.{CURRENT})))))))"
@@ -423,12 +426,14 @@ impl UserRepository for PgUserRepository {
         now: DateTime<Utc>,
     ) -> Result<Vec<UserPermission>, RepoError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<PermissionRow> = diesel::sql_query(PERMISSIONS_SQL)
-            .bind::<diesel::sql_types::Array<BigInt>, _>(user_ids)
-            .bind::<diesel::sql_types::Timestamptz, _>(now)
-            .load(&mut conn)
-            .await
-            .map_err(map_err)?;
+        let rows: Vec<PermissionRow> = diesel::sql_query(
+            PERMISSIONS_SQL.replace("{active}", &crate::projects::active_project("p")),
+        )
+        .bind::<diesel::sql_types::Array<BigInt>, _>(user_ids)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .load(&mut conn)
+        .await
+        .map_err(map_err)?;
         Ok(rows
             .into_iter()
             .map(|r| UserPermission {

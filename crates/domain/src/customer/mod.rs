@@ -180,17 +180,26 @@ impl CustomerFields {
     /// # Errors
     /// [`DomainError::Unavailable`] with Waldur's message when the customer is frozen.
     pub fn ensure_available(&self) -> Result<(), DomainError> {
-        if self.blocked {
-            Err(DomainError::Unavailable(
-                "Blocked organization is not available.".into(),
-            ))
-        } else if self.archived {
-            Err(DomainError::Unavailable(
-                "Archived organization is not available.".into(),
-            ))
-        } else {
-            Ok(())
-        }
+        ensure_available(self.blocked, self.archived)
+    }
+}
+
+/// The state rule of spec 02 §4 on the two flags: blocked wins over archived. Used by
+/// customer writes and by everything done inside a customer (projects, 06 §4.3–§4.6).
+///
+/// # Errors
+/// [`DomainError::Unavailable`] with Waldur's message when the customer is frozen.
+pub fn ensure_available(blocked: bool, archived: bool) -> Result<(), DomainError> {
+    if blocked {
+        Err(DomainError::Unavailable(
+            "Blocked organization is not available.".into(),
+        ))
+    } else if archived {
+        Err(DomainError::Unavailable(
+            "Archived organization is not available.".into(),
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -209,6 +218,10 @@ pub struct Customer {
 
 /// Whether the customer may be deleted: staff only (checked by the caller), not while
 /// blocked or archived, and not while it has active projects (spec 02 §6.5).
+///
+/// `active_projects` counts the customer's projects that are active by the one definition
+/// of spec 06 §4.1, [`crate::project::is_active_project`] (the adapter counts rows whose
+/// `is_removed` equals [`crate::project::ACTIVE_IS_REMOVED`]).
 ///
 /// # Errors
 /// [`DomainError::Unavailable`] for a blocked/archived customer, [`DomainError::Conflict`]
