@@ -4,6 +4,7 @@
 mod auth;
 mod conventions;
 mod customers;
+mod matrix;
 mod org_groups;
 mod projects;
 mod roles;

@@ -138,7 +138,11 @@ pub struct CustomerQuery {
 }
 
 /// Read-modify-write step: receives the locked stored customer, returns its new fields.
-pub type CustomerUpdate = Box<dyn FnOnce(&Customer) -> Result<CustomerFields, DomainError> + Send>;
+///
+/// Also receives what the viewer's effective grants carry on the customer, read in the
+/// same transaction, so a permission revoked meanwhile is noticed (spec 03 §8).
+pub type CustomerUpdate =
+    Box<dyn FnOnce(&Customer, &Grants) -> Result<CustomerFields, RepoError> + Send>;
 
 /// Delete check: receives the locked customer and its number of active projects.
 pub type CustomerDeleteCheck = Box<dyn FnOnce(&Customer, i64) -> Result<(), DomainError> + Send>;
@@ -190,7 +194,13 @@ pub trait CustomerRepository: Send + Sync {
     /// # Errors
     /// `NotFound` when the row is gone; `Domain` when `update` refuses; `Conflict` for a
     /// taken slug.
-    async fn update_with(&self, id: i64, update: CustomerUpdate) -> Result<Customer, RepoError>;
+    async fn update_with(
+        &self,
+        id: i64,
+        viewer: &Actor,
+        now: DateTime<Utc>,
+        update: CustomerUpdate,
+    ) -> Result<Customer, RepoError>;
 
     /// Locks the customer row, counts its active projects, runs `check`, then deletes the
     /// customer and everything that belongs only to it, in one transaction (project
@@ -410,8 +420,13 @@ impl Customers {
             changes.validate(full, Some(&view.customer.fields.country)),
             check_checklist(&changes),
         )?;
-        let update: CustomerUpdate = Box::new(move |stored: &Customer| {
-            // Re-checked on the locked row: the customer may have been blocked meanwhile.
+        let decider = actor.clone();
+        let update: CustomerUpdate = Box::new(move |stored: &Customer, grants: &Grants| {
+            // Re-checked on the locked row: the grant may have been revoked or the
+            // customer blocked meanwhile.
+            if !policy::can_update_customer(&decider, grants) {
+                return Err(RepoError::Refused(Box::new(UseCaseError::Denied)));
+            }
             if !staff {
                 stored.fields.ensure_available()?;
             }
@@ -423,7 +438,7 @@ impl Customers {
             Ok(fields)
         });
         self.repo
-            .update_with(view.customer.id, update)
+            .update_with(view.customer.id, actor, now, update)
             .await
             .map_err(repo_err)?;
         let (view, _) = self

@@ -163,7 +163,9 @@ async fn update_with_applies_the_closure_or_changes_nothing(r: Repositories) {
         .customers
         .update_with(
             created.id,
-            Box::new(|c: &Customer| {
+            &staff(),
+            now(),
+            Box::new(|c: &Customer, _: &tenancy_domain::policy::Grants| {
                 let mut f = c.fields.clone();
                 f.name = "After".into();
                 Ok(f)
@@ -180,7 +182,11 @@ async fn update_with_applies_the_closure_or_changes_nothing(r: Repositories) {
         .customers
         .update_with(
             created.id,
-            Box::new(|_: &Customer| Err(DomainError::Unavailable("no".into()))),
+            &staff(),
+            now(),
+            Box::new(|_: &Customer, _: &tenancy_domain::policy::Grants| {
+                Err(DomainError::Unavailable("no".into()).into())
+            }),
         )
         .await;
     assert!(matches!(refused, Err(RepoError::Domain(_))));
@@ -188,7 +194,9 @@ async fn update_with_applies_the_closure_or_changes_nothing(r: Repositories) {
         .customers
         .update_with(
             created.id,
-            Box::new(|c: &Customer| {
+            &staff(),
+            now(),
+            Box::new(|c: &Customer, _: &tenancy_domain::policy::Grants| {
                 let mut f = c.fields.clone();
                 f.slug = String::new();
                 Ok(f)
@@ -202,7 +210,12 @@ async fn update_with_applies_the_closure_or_changes_nothing(r: Repositories) {
     );
     assert!(matches!(
         r.customers
-            .update_with(-1, Box::new(|c: &Customer| Ok(c.fields.clone())))
+            .update_with(
+                -1,
+                &staff(),
+                now(),
+                Box::new(|c: &Customer, _: &tenancy_domain::policy::Grants| Ok(c.fields.clone()))
+            )
             .await,
         Err(RepoError::NotFound)
     ));
@@ -216,7 +229,9 @@ async fn concurrent_updates_of_different_fields_both_take_effect(r: Repositories
         tasks.push(tokio::spawn(async move {
             repo.update_with(
                 created.id,
-                Box::new(move |c: &Customer| {
+                &staff(),
+                now(),
+                Box::new(move |c: &Customer, _: &tenancy_domain::policy::Grants| {
                     let mut f = c.fields.clone();
                     // Each writer appends its own marker: a lost update drops one.
                     f.description = format!("{}[{i}]", f.description);

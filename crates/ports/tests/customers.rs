@@ -103,13 +103,16 @@ async fn owner_changes_to_staff_only_fields_are_dropped_before_the_port() {
     let mut repo = MockCustomerRepository::new();
     repo.expect_find_visible()
         .returning(|_, _, _| Ok((view(), Grants::new(vec![Permission::CustomerUpdate]))));
-    repo.expect_update_with().once().returning(|_, update| {
-        let mut stored = view().customer;
-        stored.fields = update(&stored).unwrap();
-        assert!(!stored.fields.blocked, "staff-only field must not change");
-        assert_eq!(stored.fields.name, "Renamed");
-        Ok(stored)
-    });
+    repo.expect_update_with()
+        .once()
+        .returning(|_, _, _, update| {
+            let mut stored = view().customer;
+            stored.fields =
+                update(&stored, &Grants::new(vec![Permission::CustomerUpdate])).unwrap();
+            assert!(!stored.fields.blocked, "staff-only field must not change");
+            assert_eq!(stored.fields.name, "Renamed");
+            Ok(stored)
+        });
     let changes = CustomerChanges {
         name: Some("Renamed".into()),
         blocked: Some(true),
@@ -137,4 +140,33 @@ async fn delete_by_non_staff_is_denied_after_the_lookup() {
         .delete(&actor(false, false), Uuid::new_v4())
         .await;
     assert!(matches!(result, Err(UseCaseError::Denied)));
+}
+
+#[tokio::test]
+async fn a_permission_revoked_before_the_row_lock_denies_the_update() {
+    let mut repo = MockCustomerRepository::new();
+    repo.expect_find_visible()
+        .returning(|_, _, _| Ok((view(), Grants::new(vec![Permission::CustomerUpdate]))));
+    // Inside the transaction the owner's grant is gone: the closure sees no permissions.
+    repo.expect_update_with()
+        .once()
+        .returning(|_, _, _, update| {
+            let stored = view().customer;
+            update(&stored, &Grants::default())?;
+            panic!("the update must be refused");
+        });
+    let changes = CustomerChanges {
+        name: Some("Renamed".into()),
+        ..Default::default()
+    };
+    let result = use_cases(repo)
+        .update(
+            &actor(false, false),
+            Uuid::new_v4(),
+            changes,
+            ValidationErrors::new(),
+            false,
+        )
+        .await;
+    assert!(matches!(result, Err(UseCaseError::Denied)), "{result:?}");
 }

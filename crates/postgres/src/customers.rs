@@ -622,27 +622,10 @@ impl CustomerRepository for PgCustomerRepository {
             .await?
             .pop()
             .ok_or(RepoError::NotFound)?;
-        // Permissions carried by the viewer's current customer grants (spec 03 §4.2).
-        let names: Vec<Vec<String>> = grants::table
-            .inner_join(roles::table)
-            .filter(grants::customer_id.eq(view.customer.id))
-            .filter(grants::user_id.eq(viewer.user_id()))
-            .filter(grants::is_active.eq(true))
-            .filter(
-                grants::expiration_time
-                    .is_null()
-                    .or(grants::expiration_time.gt(now)),
-            )
-            .select(roles::permissions)
-            .load(&mut conn)
+        let grants = viewer_grants(&mut conn, view.customer.id, viewer, now)
             .await
             .map_err(map_err)?;
-        let permissions = names
-            .iter()
-            .flatten()
-            .filter_map(|n| Permission::from_name(n))
-            .collect();
-        Ok((view, Grants::new(permissions)))
+        Ok((view, grants))
     }
 
     async fn create(
@@ -686,8 +669,15 @@ impl CustomerRepository for PgCustomerRepository {
         })
     }
 
-    async fn update_with(&self, id: i64, update: CustomerUpdate) -> Result<Customer, RepoError> {
+    async fn update_with(
+        &self,
+        id: i64,
+        viewer: &Actor,
+        now: DateTime<Utc>,
+        update: CustomerUpdate,
+    ) -> Result<Customer, RepoError> {
         let mut conn = self.db.conn().await?;
+        let viewer = viewer.clone();
         let stored: CustomerRow = conn
             .transaction::<_, TxError, _>(async move |conn| {
                 let row: CustomerRow = customers::table
@@ -699,8 +689,8 @@ impl CustomerRepository for PgCustomerRepository {
                     .optional()?
                     .ok_or(TxError::Repo(RepoError::NotFound))?;
                 let customer = Customer::try_from(row).map_err(TxError::Repo)?;
-                let mut fields =
-                    update(&customer).map_err(|e| TxError::Repo(RepoError::Domain(e)))?;
+                let grants = viewer_grants(conn, id, &viewer, now).await?;
+                let mut fields = update(&customer, &grants).map_err(TxError::Repo)?;
                 if fields.slug.is_empty() {
                     fields.slug = next_customer_slug(conn, &fields.name).await?;
                 }
@@ -746,6 +736,36 @@ impl CustomerRepository for PgCustomerRepository {
         .await?;
         Ok(())
     }
+}
+
+/// What the viewer's current customer grants on customer `id` carry at `now` (spec 03
+/// §4.2); read inside the caller's transaction when it guards a write.
+async fn viewer_grants(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: i64,
+    viewer: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Grants, diesel::result::Error> {
+    let names: Vec<Vec<String>> = grants::table
+        .inner_join(roles::table)
+        .filter(grants::customer_id.eq(id))
+        .filter(grants::user_id.eq(viewer.user_id()))
+        .filter(grants::is_active.eq(true))
+        .filter(
+            grants::expiration_time
+                .is_null()
+                .or(grants::expiration_time.gt(now)),
+        )
+        .select(roles::permissions)
+        .load(conn)
+        .await?;
+    Ok(Grants::new(
+        names
+            .iter()
+            .flatten()
+            .filter_map(|n| Permission::from_name(n))
+            .collect(),
+    ))
 }
 
 /// The next generated slug for `name` (spec 02 §5.1), read inside the caller's transaction.
