@@ -11,7 +11,6 @@ use tenancy_domain::policy;
 use tenancy_domain::project::{effective_end_date, is_in_grace_period, ProjectChanges};
 use tenancy_domain::user::Actor;
 use tenancy_domain::validate::uuid::parse_uuid;
-use tenancy_ports::customers::OrderTerm;
 use tenancy_ports::projects::{
     ProjectFilters, ProjectOrderKey, ProjectQuery, ProjectView, UserFilter, CUSTOMER_KEY,
 };
@@ -329,20 +328,7 @@ fn list_query(query: &QueryParams) -> Result<ProjectQuery, ApiError> {
             .ok_or_else(|| param_error(key, "Enter a valid date/time.".into())),
     };
     // `o` is an enum list in the SDK: an unknown key is a 400 (spec 01 §7.4).
-    let mut order = Vec::new();
-    for term in query.list("o") {
-        let (descending, name) = match term.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, term.as_str()),
-        };
-        let key = ProjectOrderKey::from_name(name).ok_or_else(|| {
-            param_error(
-                "o",
-                format!("Select a valid choice. {term} is not one of the available choices."),
-            )
-        })?;
-        order.push(OrderTerm { key, descending });
-    }
+    let order = query.strict_order_terms(ProjectOrderKey::from_name)?;
     let filters = ProjectFilters {
         customer,
         name: query.get("name"),

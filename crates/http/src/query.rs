@@ -79,6 +79,39 @@ impl QueryParams {
             .collect()
     }
 
+    /// The `o` ordering of endpoints whose SDK types it as an enum list: an unknown key
+    /// is a 400 `{"o": ["Select a valid choice. <key> is not one of the available
+    /// choices."]}` (spec 01 §7.4).
+    ///
+    /// # Errors
+    /// The first unknown key, as that field error.
+    pub fn strict_order_terms<K>(
+        &self,
+        from_name: impl Fn(&str) -> Option<K>,
+    ) -> Result<Vec<OrderTerm<K>>, crate::error::ApiError> {
+        self.list("o")
+            .iter()
+            .map(|term| {
+                let (descending, name) = match term.strip_prefix('-') {
+                    Some(rest) => (true, rest),
+                    None => (false, term.as_str()),
+                };
+                from_name(name)
+                    .map(|key| OrderTerm { key, descending })
+                    .ok_or_else(|| {
+                        crate::error::ApiError::Invalid(
+                            tenancy_domain::error::ValidationErrors::single(
+                                "o",
+                                tenancy_domain::error::FieldError::new(format!(
+                                    "Select a valid choice. {term} is not one of the available choices."
+                                )),
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// Whether `key` occurs at all (even with an empty value).
     pub fn has(&self, key: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == key)

@@ -8,7 +8,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use tenancy_domain::error::{FieldError, ValidationErrors};
 use tenancy_domain::role::{RoleChanges, RoleWrite, ScopeType};
-use tenancy_ports::customers::OrderTerm;
 use tenancy_ports::roles::{RoleOrderKey, RoleQuery, RoleView};
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,7 +28,6 @@ use crate::state::AppState;
 )]
 pub struct RoleDetails {
     pub uuid: String,
-    pub url: String,
     pub name: String,
     pub description: String,
     pub permissions: Vec<String>,
@@ -46,7 +44,6 @@ pub struct RoleDetails {
 /// The names of `RoleDetailsFieldEnum` rendered here.
 pub const ROLE_FIELDS: &[&str] = &[
     "uuid",
-    "url",
     "name",
     "description",
     "permissions",
@@ -62,11 +59,10 @@ pub const ROLE_FIELDS: &[&str] = &[
 
 impl RoleDetails {
     /// The representation of `view`.
-    pub fn new(view: &RoleView, base: &BaseUrl) -> Self {
+    pub fn new(view: &RoleView) -> Self {
         let role = &view.role;
         Self {
             uuid: uuid_hex(&role.uuid),
-            url: base.object("roles", &role.uuid),
             name: role.name.clone(),
             description: role.description.clone(),
             permissions: role.permissions.clone(),
@@ -163,15 +159,7 @@ fn choice_error(param: &str, value: &str) -> ApiError {
 
 fn list_query(query: &QueryParams) -> Result<RoleQuery, ApiError> {
     // Here `o` is an enum list in the SDK: an unknown key is a 400 (spec 01 §7.4).
-    let mut order = Vec::new();
-    for term in query.list("o") {
-        let (descending, name) = match term.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, term.as_str()),
-        };
-        let key = RoleOrderKey::from_name(name).ok_or_else(|| choice_error("o", &term))?;
-        order.push(OrderTerm { key, descending });
-    }
+    let order = query.strict_order_terms(RoleOrderKey::from_name)?;
     let content_type = match query.get("content_type") {
         None => None,
         Some(v) => Some(ScopeType::from_name(&v).ok_or_else(|| choice_error("content_type", &v))?),
@@ -211,7 +199,7 @@ pub async fn roles_list(
     let items = page
         .items
         .iter()
-        .map(|v| Ok(fields.apply(to_object(&RoleDetails::new(v, &base))?)))
+        .map(|v| Ok(fields.apply(to_object(&RoleDetails::new(v))?)))
         .collect::<Result<Vec<_>, ApiError>>()?;
     paging::respond(&req, &base, &query, &request.page, &page, items)
 }
@@ -234,11 +222,10 @@ pub async fn roles_retrieve(
         tenancy_domain::validate::uuid::parse_uuid(&uuid).ok_or(ApiError::NotFound("Role"))?;
     let actor = caller.0.as_ref().map(|c| &c.actor);
     let view = app.roles.retrieve(actor, uuid).await?;
-    let base = BaseUrl::of(&req, &app.urls);
     let fields = FieldSelection::from_query(&QueryParams::of(&req), ROLE_FIELDS);
     Ok(json_response(
         HttpResponse::Ok(),
-        &fields.apply(to_object(&RoleDetails::new(&view, &base))?),
+        &fields.apply(to_object(&RoleDetails::new(&view))?),
     ))
 }
 
@@ -246,10 +233,9 @@ fn role_uuid(raw: &str) -> Option<uuid::Uuid> {
     tenancy_domain::validate::uuid::parse_uuid(raw)
 }
 
-fn render(req: &HttpRequest, app: &AppState, view: &RoleView) -> Result<Value, ApiError> {
-    let base = BaseUrl::of(req, &app.urls);
+fn render(req: &HttpRequest, view: &RoleView) -> Result<Value, ApiError> {
     let fields = FieldSelection::from_query(&QueryParams::of(req), ROLE_FIELDS);
-    Ok(fields.apply(to_object(&RoleDetails::new(view, &base))?))
+    Ok(fields.apply(to_object(&RoleDetails::new(view))?))
 }
 
 /// A role body → changes plus JSON type errors; a `PATCH` reads only its three keys.
@@ -294,7 +280,7 @@ pub async fn roles_create(
     let location = BaseUrl::of(&req, &app.urls).object("roles", &view.role.uuid);
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, location));
-    Ok(json_response(response, &render(&req, &app, &view)?))
+    Ok(json_response(response, &render(&req, &view)?))
 }
 
 async fn update(
@@ -315,10 +301,7 @@ async fn update(
     } else {
         app.roles.update(actor, uuid, changes, type_errors).await?
     };
-    Ok(json_response(
-        HttpResponse::Ok(),
-        &render(&req, &app, &view)?,
-    ))
+    Ok(json_response(HttpResponse::Ok(), &render(&req, &view)?))
 }
 
 /// Update a role (staff only): name, description, scope, active flag and permissions.

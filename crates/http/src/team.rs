@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use tenancy_domain::error::{FieldError, ValidationErrors};
 use tenancy_domain::team::TeamAction;
-use tenancy_ports::customers::OrderTerm;
 use tenancy_ports::team::{
     GrantOrderKey, GrantQuery, GrantView, Member, MemberQuery, RoleRef, ScopeRef, TeamRequest,
 };
@@ -284,20 +283,7 @@ fn grant_query(query: &QueryParams) -> Result<GrantQuery, ApiError> {
             _ => (user, true),
         },
     };
-    let mut order = Vec::new();
-    for term in query.list("o") {
-        let (descending, name) = match term.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, term.as_str()),
-        };
-        let key = GrantOrderKey::from_name(name).ok_or_else(|| {
-            invalid(
-                "o",
-                format!("Select a valid choice. {term} is not one of the available choices."),
-            )
-        })?;
-        order.push(OrderTerm { key, descending });
-    }
+    let order = query.strict_order_terms(GrantOrderKey::from_name)?;
     Ok(GrantQuery {
         user,
         nothing,
