@@ -27,6 +27,8 @@ pub struct Repositories {
     pub customers: Arc<dyn CustomerRepository>,
     /// Users.
     pub users: Arc<dyn UserRepository>,
+    /// Grants.
+    pub team: Arc<dyn crate::team::TeamRepository>,
     /// Dropped after the suite step (e.g. a test database).
     pub guard: Box<dyn Any + Send>,
 }
@@ -471,4 +473,226 @@ async fn login_failures_count_and_reset(r: Repositories) {
         (1..=16).collect::<Vec<_>>(),
         "every parallel attempt is counted once"
     );
+}
+
+/// Runs every team-port contract step, each on fresh repositories.
+pub async fn team_repository_contract(factory: Factory) {
+    grants_are_added_listed_and_unique(factory().await).await;
+    a_refusing_check_writes_nothing(factory().await).await;
+    expiry_is_evaluated_at_the_request_time(factory().await).await;
+    revocation_is_idempotent_and_keeps_the_row(factory().await).await;
+}
+
+struct TeamWorld {
+    r: Repositories,
+    staff: Actor,
+    customer: uuid::Uuid,
+    target: uuid::Uuid,
+}
+
+async fn team_world(r: Repositories) -> TeamWorld {
+    let mut admin = NewUser::named("contract-staff", None);
+    admin.is_staff = true;
+    let admin = r.users.create(admin, None, None, now()).await.unwrap();
+    let target = r
+        .users
+        .create(NewUser::named("contract-target", None), None, None, now())
+        .await
+        .unwrap();
+    let customer = r.customers.create(named("Team"), now()).await.unwrap();
+    TeamWorld {
+        staff: Actor::new(admin.id, admin.uuid, true, false),
+        customer: customer.uuid,
+        target: target.uuid,
+        r,
+    }
+}
+
+fn team_change(
+    w: &TeamWorld,
+    action: tenancy_domain::team::TeamAction,
+    expiration_time: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> crate::team::TeamChange {
+    crate::team::TeamChange {
+        scope: crate::team::ScopeRef::Customer(w.customer),
+        action,
+        role: Some(crate::team::RoleRef::Name("CUSTOMER.OWNER".into())),
+        user: Some(w.target),
+        expiration_time,
+        now: at,
+    }
+}
+
+fn approve() -> crate::team::TeamCheck {
+    Box::new(|_| Ok(()))
+}
+
+async fn grants_at(w: &TeamWorld, at: DateTime<Utc>) -> u64 {
+    let scope =
+        w.r.team
+            .find_scope(&w.staff, crate::team::ScopeRef::Customer(w.customer), at)
+            .await
+            .unwrap();
+    let query = crate::team::GrantQuery {
+        user: None,
+        nothing: false,
+        username: None,
+        full_name: None,
+        native_name: None,
+        user_slug: None,
+        roles: Vec::new(),
+        search_string: None,
+        order: Vec::new(),
+        page: PageRequest {
+            number: PageNumber::Number(1),
+            size: 10,
+        },
+        now: at,
+    };
+    w.r.team.list_grants(&scope, &query).await.unwrap().total
+}
+
+async fn grants_are_added_listed_and_unique(r: Repositories) {
+    use tenancy_domain::team::TeamAction;
+    let w = team_world(r).await;
+    let t = now();
+    let expiry =
+        w.r.team
+            .change(
+                &w.staff,
+                &team_change(&w, TeamAction::Add, None, t),
+                approve(),
+            )
+            .await
+            .unwrap();
+    assert_eq!(expiry, None);
+    assert_eq!(grants_at(&w, t).await, 1);
+    // The check sees the current grant; approving a second add anyway hits the database's
+    // one-current-grant rule.
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let saw = seen.clone();
+    let second =
+        w.r.team
+            .change(
+                &w.staff,
+                &team_change(&w, TeamAction::Add, None, t),
+                Box::new(move |ctx| {
+                    *saw.lock().unwrap() = Some(ctx.current.is_some());
+                    Ok(())
+                }),
+            )
+            .await;
+    assert_eq!(*seen.lock().unwrap(), Some(true));
+    assert!(
+        matches!(&second, Err(RepoError::Conflict { constraint }) if constraint.starts_with("grants_one_current")),
+        "{second:?}"
+    );
+    assert_eq!(grants_at(&w, t).await, 1);
+    // Invisible scopes are not found, whoever asks.
+    let hidden =
+        w.r.team
+            .change(
+                &nobody(),
+                &team_change(&w, TeamAction::Add, None, t),
+                approve(),
+            )
+            .await;
+    assert!(matches!(hidden, Err(RepoError::NotFound)), "{hidden:?}");
+}
+
+async fn a_refusing_check_writes_nothing(r: Repositories) {
+    use tenancy_domain::team::TeamAction;
+    let w = team_world(r).await;
+    let t = now();
+    let refused =
+        w.r.team
+            .change(
+                &w.staff,
+                &team_change(&w, TeamAction::Add, None, t),
+                Box::new(|_| Err(crate::error::UseCaseError::Denied)),
+            )
+            .await;
+    assert!(matches!(refused, Err(RepoError::Refused(_))), "{refused:?}");
+    assert_eq!(grants_at(&w, t).await, 0);
+}
+
+async fn expiry_is_evaluated_at_the_request_time(r: Repositories) {
+    use tenancy_domain::team::TeamAction;
+    let w = team_world(r).await;
+    let t0 = now();
+    let expiry = t0 + Duration::seconds(10);
+    w.r.team
+        .change(
+            &w.staff,
+            &team_change(&w, TeamAction::Add, Some(expiry), t0),
+            approve(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(grants_at(&w, t0).await, 1);
+    assert_eq!(
+        grants_at(&w, expiry).await,
+        0,
+        "gone at the instant it expires"
+    );
+    // After expiry the triple has no current grant: the check sees none, and a new add
+    // succeeds (the expired row is closed in the same transaction).
+    let later = expiry + Duration::seconds(1);
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let saw = seen.clone();
+    w.r.team
+        .change(
+            &w.staff,
+            &team_change(&w, TeamAction::Add, None, later),
+            Box::new(move |ctx| {
+                *saw.lock().unwrap() = Some(ctx.current.is_some());
+                Ok(())
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), Some(false));
+    assert_eq!(grants_at(&w, later).await, 1);
+}
+
+async fn revocation_is_idempotent_and_keeps_the_row(r: Repositories) {
+    use tenancy_domain::team::TeamAction;
+    let w = team_world(r).await;
+    let t = now();
+    w.r.team
+        .change(
+            &w.staff,
+            &team_change(&w, TeamAction::Add, None, t),
+            approve(),
+        )
+        .await
+        .unwrap();
+    let extended = t + Duration::days(30);
+    let after =
+        w.r.team
+            .change(
+                &w.staff,
+                &team_change(&w, TeamAction::Update, Some(extended), t),
+                approve(),
+            )
+            .await
+            .unwrap();
+    assert_eq!(
+        after.map(|e| e.timestamp_micros()),
+        Some(extended.timestamp_micros())
+    );
+    for _ in 0..2 {
+        let revoked =
+            w.r.team
+                .change(
+                    &w.staff,
+                    &team_change(&w, TeamAction::Revoke, None, t),
+                    approve(),
+                )
+                .await
+                .unwrap();
+        assert_eq!(revoked, None);
+        assert_eq!(grants_at(&w, t).await, 0);
+    }
 }

@@ -52,6 +52,28 @@ async fn load(
         .map_err(TxError::Repo)
 }
 
+/// The role a team request names — by UUID only when it is one, else by exact name —
+/// read inside the caller's transaction (spec 03 §5.0).
+pub(crate) async fn find_by_ref(
+    conn: &mut AsyncPgConnection,
+    role: &tenancy_ports::team::RoleRef,
+    now: DateTime<Utc>,
+) -> Result<Option<Role>, TxError> {
+    let mut sql = Sql::with_binds(vec![Bind::Timestamptz(now)]);
+    sql.push(&format!("SELECT {ROLE_COLUMNS} FROM roles r WHERE "));
+    match role {
+        tenancy_ports::team::RoleRef::Uuid(uuid) => sql.push("r.uuid = ").bind(Bind::Uuid(*uuid)),
+        tenancy_ports::team::RoleRef::Name(name) if name.contains('\0') => return Ok(None),
+        tenancy_ports::team::RoleRef::Name(name) => {
+            sql.push("r.name = ").bind(Bind::Text(name.clone()))
+        }
+    };
+    let row: Option<RoleRow> = sql.into_query().get_result(conn).await.optional()?;
+    row.map(|r| <(Role, i64)>::try_from(r).map(|(role, _)| role))
+        .transpose()
+        .map_err(TxError::Repo)
+}
+
 /// Locks the role row `id` until the transaction ends, then reads it with its current
 /// grants (two statements, so the count sees grants committed while the lock was awaited).
 async fn lock(

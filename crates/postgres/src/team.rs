@@ -10,7 +10,7 @@ use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tenancy_domain::policy::{Grants, Permission};
-use tenancy_domain::role::{Role, ScopeType};
+use tenancy_domain::role::ScopeType;
 use tenancy_domain::team::{Grantee, TeamAction, UserRestrictions, REASON_EXPIRED, REASON_MANUAL};
 use tenancy_domain::user::Actor;
 use tenancy_ports::error::RepoError;
@@ -164,59 +164,6 @@ async fn load_scope(
 }
 
 #[derive(Debug, QueryableByName)]
-struct RoleRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    uuid: Uuid,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    description: String,
-    #[diesel(sql_type = Text)]
-    content_type: String,
-    #[diesel(sql_type = Bool)]
-    is_system_role: bool,
-    #[diesel(sql_type = Bool)]
-    is_active: bool,
-    #[diesel(sql_type = Array<Text>)]
-    permissions: Vec<String>,
-}
-
-async fn load_role(conn: &mut AsyncPgConnection, role: &RoleRef) -> Result<Option<Role>, TxError> {
-    let mut sql = Sql::default();
-    sql.push(
-        "SELECT id, uuid, name, description, content_type, is_system_role, is_active, permissions \
-         FROM roles WHERE ",
-    );
-    match role {
-        RoleRef::Uuid(uuid) => sql.push("uuid = ").bind(Bind::Uuid(*uuid)),
-        RoleRef::Name(name) if name.contains('\0') => return Ok(None),
-        RoleRef::Name(name) => sql.push("name = ").bind(Bind::Text(name.clone())),
-    };
-    let row: Option<RoleRow> = sql.into_query().get_result(conn).await.optional()?;
-    let Some(r) = row else { return Ok(None) };
-    let scope = ScopeType::from_name(&r.content_type).ok_or_else(|| {
-        TxError::Repo(RepoError::Internal(format!(
-            "unknown content_type {}",
-            r.content_type
-        )))
-    })?;
-    let mut permissions = r.permissions;
-    permissions.sort();
-    Ok(Some(Role {
-        id: r.id,
-        uuid: r.uuid,
-        name: r.name,
-        description: r.description,
-        scope,
-        is_system_role: r.is_system_role,
-        is_active: r.is_active,
-        permissions,
-    }))
-}
-
-#[derive(Debug, QueryableByName)]
 struct UserRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
@@ -261,7 +208,7 @@ async fn change_in(
         .await?
         .ok_or(TxError::Repo(RepoError::NotFound))?;
     let role = match &change.role {
-        Some(r) => load_role(conn, r).await?,
+        Some(r) => crate::roles::find_by_ref(conn, r, now).await?,
         None => None,
     };
     let user: Option<UserRow> = match change.user {

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use tenancy_ports::testing::{
-    customer_repository_contract, user_repository_contract, Factory, Repositories,
+    customer_repository_contract, team_repository_contract, user_repository_contract, Factory,
+    Repositories,
 };
 use tenancy_postgres::customers::PgCustomerRepository;
 use tenancy_postgres::db::{Database, PoolConfig};
+use tenancy_postgres::team::PgTeamRepository;
 use tenancy_postgres::testing::TestDatabase;
 use tenancy_postgres::users::PgUserRepository;
 
@@ -18,7 +20,8 @@ fn factory() -> Factory {
             let pool = Database::connect(db.url(), &PoolConfig::default()).unwrap();
             Repositories {
                 customers: Arc::new(PgCustomerRepository::new(pool.clone())),
-                users: Arc::new(PgUserRepository::new(pool)),
+                users: Arc::new(PgUserRepository::new(pool.clone())),
+                team: Arc::new(PgTeamRepository::new(pool)),
                 guard: Box::new(db),
             }
         })
@@ -33,4 +36,9 @@ async fn customer_repository_keeps_its_contract_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_repository_keeps_its_contract_on_postgres() {
     user_repository_contract(factory()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_repository_keeps_its_contract_on_postgres() {
+    team_repository_contract(factory()).await;
 }
