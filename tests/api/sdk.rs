@@ -1,8 +1,8 @@
 //! Waldur's own Python SDK (`waldur-api-client`, pinned in `tests/sdk/requirements.txt`)
 //! drives the API end to end: each scenario in `tests/sdk/` (`customers_scenario.py`,
-//! `org_groups_scenario.py`, `team_scenario.py`) runs against its own freshly spawned
-//! service, in a virtualenv that these tests create once in `<workspace>/target/sdk-venv`
-//! and reuse while the requirements file is unchanged.
+//! `org_groups_scenario.py`, `team_scenario.py`, `projects_scenario.py`) runs against its
+//! own freshly spawned service, in a virtualenv that these tests create once in
+//! `<workspace>/target/sdk-venv` and reuse while the requirements file is unchanged.
 //!
 //! Needs `python3` (with the `venv` module) on `PATH` — or `TENANCY_SDK_PYTHON` naming
 //! another interpreter — and, for the first run, the package registry. Any failure to
@@ -207,6 +207,12 @@ async fn waldur_python_sdk_drives_customers_end_to_end() {
 #[tokio::test]
 async fn waldur_python_sdk_drives_organization_groups() {
     run_scenario("org_groups_scenario.py").await;
+}
+
+/// Projects and users (spec 06 §7 item 7): every fixture is made through the SDK itself.
+#[tokio::test]
+async fn waldur_python_sdk_drives_projects() {
+    run_scenario("projects_scenario.py").await;
 }
 
 /// The team scenario needs what the API cannot make: projects (no project API yet) and a
