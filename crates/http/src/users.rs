@@ -6,9 +6,9 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tenancy_domain::error::FieldError;
+use tenancy_domain::error::{FieldError, ValidationErrors};
 use tenancy_domain::user::{NewUser, TokenUse, User as DomainUser};
-use tenancy_ports::users::{UserFilters, UserPermission, UserQuery};
+use tenancy_ports::users::{UserFilters, UserOrderKey, UserPermission, UserQuery};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -178,6 +178,36 @@ pub struct PasswordChangeRequest {
     pub new_password: String,
 }
 
+/// A UUID query parameter; malformed → `Enter a valid UUID.`.
+fn uuid_param(query: &QueryParams, key: &str, errors: &mut ValidationErrors) -> Option<uuid::Uuid> {
+    let value = query.get(key)?;
+    let parsed = tenancy_domain::validate::uuid::parse_uuid(&value);
+    if parsed.is_none() {
+        errors.add(key, FieldError::new("Enter a valid UUID."));
+    }
+    parsed
+}
+
+/// A "≥ this date-time" parameter (a bare date is midnight UTC); unparsable →
+/// `Enter a valid date/time.`.
+fn date_param(
+    query: &QueryParams,
+    key: &str,
+    errors: &mut ValidationErrors,
+) -> Option<chrono::DateTime<Utc>> {
+    let value = query.get(key)?;
+    let parsed = crate::datetime::parse_datetime(&value).or_else(|| {
+        chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+    });
+    if parsed.is_none() {
+        errors.add(key, FieldError::new("Enter a valid date/time."));
+    }
+    parsed
+}
+
 fn user_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
     tenancy_domain::validate::uuid::parse_uuid(raw).ok_or(ApiError::NotFound("User"))
 }
@@ -260,6 +290,7 @@ pub async fn users_list(
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::of(&req);
     let page_request = paging::page_request(&query)?;
+    let mut errors = ValidationErrors::new();
     let request = UserQuery {
         filters: UserFilters {
             username: query.get("username"),
@@ -269,10 +300,33 @@ pub async fn users_list(
             is_active: query.boolean("is_active"),
             is_staff: query.boolean("is_staff"),
             is_support: query.boolean("is_support"),
+            // An empty value selects nothing (Waldur); absent = not applied.
+            username_list: query
+                .has("username_list")
+                .then(|| query.list("username_list")),
+            user_keyword: query.get("user_keyword"),
+            native_name: query.get("native_name"),
+            organization: query.get("organization"),
+            job_title: query.get("job_title"),
+            phone_number: query.get("phone_number"),
+            description: query.get("description"),
+            civil_number: query.get("civil_number"),
+            registration_method: query.get("registration_method"),
+            customer_uuid: uuid_param(&query, "customer_uuid", &mut errors),
+            project_uuid: uuid_param(&query, "project_uuid", &mut errors),
+            organization_roles: query.list("organization_roles"),
+            project_roles: query.list("project_roles"),
+            date_joined: date_param(&query, "date_joined", &mut errors),
+            modified: date_param(&query, "modified", &mut errors),
+            agreement_date: date_param(&query, "agreement_date", &mut errors),
         },
+        order: query.strict_order_terms(UserOrderKey::from_name)?,
         page: page_request,
         now: Utc::now(),
     };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
     let page = app.users.list(&caller.0.actor, &request).await?;
     let base = BaseUrl::of(&req, &app.urls);
     let fields = FieldSelection::from_query(&query, USER_FIELDS);

@@ -37,7 +37,7 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
-/// The user list filters implemented so far (spec 06 §1.5).
+/// The user list filters (spec 06 §1.5).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[expect(
     missing_docs,
@@ -51,6 +51,62 @@ pub struct UserFilters {
     pub is_active: Option<bool>,
     pub is_staff: Option<bool>,
     pub is_support: Option<bool>,
+    /// `Some(empty)` matches nothing.
+    pub username_list: Option<Vec<String>>,
+    pub user_keyword: Option<String>,
+    pub native_name: Option<String>,
+    pub organization: Option<String>,
+    pub job_title: Option<String>,
+    pub phone_number: Option<String>,
+    pub description: Option<String>,
+    pub civil_number: Option<String>,
+    pub registration_method: Option<String>,
+    pub customer_uuid: Option<Uuid>,
+    pub project_uuid: Option<Uuid>,
+    pub organization_roles: Vec<String>,
+    pub project_roles: Vec<String>,
+    pub date_joined: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub agreement_date: Option<DateTime<Utc>>,
+}
+
+/// A sort key of the user list (spec 06 §1.5 `o`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[expect(missing_docs, reason = "each variant is the `o` key of the same name")]
+pub enum UserOrderKey {
+    FullName,
+    NativeName,
+    Email,
+    PhoneNumber,
+    Description,
+    Organization,
+    JobTitle,
+    Username,
+    IsActive,
+    RegistrationMethod,
+    IsStaff,
+    IsSupport,
+}
+
+impl UserOrderKey {
+    /// The key named `name` in `o`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "full_name" => Self::FullName,
+            "native_name" => Self::NativeName,
+            "email" => Self::Email,
+            "phone_number" => Self::PhoneNumber,
+            "description" => Self::Description,
+            "organization" => Self::Organization,
+            "job_title" => Self::JobTitle,
+            "username" => Self::Username,
+            "is_active" => Self::IsActive,
+            "registration_method" => Self::RegistrationMethod,
+            "is_staff" => Self::IsStaff,
+            "is_support" => Self::IsSupport,
+            _ => return None,
+        })
+    }
 }
 
 /// A user list request.
@@ -58,6 +114,8 @@ pub struct UserFilters {
 pub struct UserQuery {
     /// Filters.
     pub filters: UserFilters,
+    /// Ordering; empty = by username.
+    pub order: Vec<crate::customers::OrderTerm<UserOrderKey>>,
     /// Which page.
     pub page: PageRequest,
     /// The request time (grant expiry).

@@ -208,9 +208,30 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
     let f = &query.filters;
     // PostgreSQL text cannot hold NUL (binding one fails the statement): such a filter
     // matches nothing instead of answering 500.
-    if [&f.username, &f.email, &f.full_name, &f.query]
-        .iter()
-        .any(|v| v.as_ref().is_some_and(|t| t.contains('\0')))
+    let texts = [
+        &f.username,
+        &f.email,
+        &f.full_name,
+        &f.query,
+        &f.user_keyword,
+        &f.native_name,
+        &f.organization,
+        &f.job_title,
+        &f.phone_number,
+        &f.description,
+        &f.civil_number,
+        &f.registration_method,
+    ];
+    // Users here have no civil number and register by `default` (spec 06 §1.2).
+    let impossible = f.civil_number.is_some()
+        || f.registration_method
+            .as_deref()
+            .is_some_and(|m| m != "default")
+        || f.username_list.as_ref().is_some_and(Vec::is_empty);
+    if impossible
+        || texts
+            .iter()
+            .any(|v| v.as_ref().is_some_and(|t| t.contains('\0')))
     {
         sql.push(" AND FALSE");
         return;
@@ -224,8 +245,88 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
             .bind(Bind::Text(contains_pattern(email)));
     }
     if let Some(name) = &f.full_name {
-        sql.push(" AND trim(u.first_name || ' ' || u.last_name) ILIKE ")
-            .bind(Bind::Text(contains_pattern(name)));
+        sql.push(" AND unaccent(trim(u.first_name || ' ' || u.last_name)) ILIKE unaccent(")
+            .bind(Bind::Text(contains_pattern(name)))
+            .push(")");
+    }
+    if let Some(names) = &f.username_list {
+        sql.push(" AND u.username = ANY(")
+            .bind(Bind::TextArray(names.clone()))
+            .push(")");
+    }
+    if let Some(keyword) = &f.user_keyword {
+        let n = sql.bound() + 1;
+        sql.push(" AND (unaccent(trim(u.first_name || ' ' || u.last_name)) ILIKE unaccent(")
+            .bind(Bind::Text(contains_pattern(keyword)))
+            .push(") OR u.email ILIKE ")
+            .placeholder(n)
+            .push(" OR u.username ILIKE ")
+            .placeholder(n)
+            .push(")");
+    }
+    for (column, value) in [
+        ("native_name", &f.native_name),
+        ("organization", &f.organization),
+        ("job_title", &f.job_title),
+    ] {
+        if let Some(v) = value {
+            sql.push(&format!(" AND u.{column} ILIKE "))
+                .bind(Bind::Text(contains_pattern(v)));
+        }
+    }
+    for (column, value) in [
+        ("phone_number", &f.phone_number),
+        ("description", &f.description),
+    ] {
+        if let Some(v) = value {
+            sql.push(&format!(" AND u.{column} = "))
+                .bind(Bind::Text(v.clone()));
+        }
+    }
+    for (column, value) in [
+        ("date_joined", f.date_joined),
+        ("modified", f.modified),
+        ("agreement_date", f.agreement_date),
+    ] {
+        if let Some(t) = value {
+            sql.push(&format!(" AND u.{column} >= "))
+                .bind(Bind::Timestamptz(t));
+        }
+    }
+    const CURRENT_G: &str = "g.is_active AND (g.expiration_time IS NULL OR g.expiration_time > $3)";
+    let active = crate::projects::active_project("p");
+    if let Some(customer) = f.customer_uuid {
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM grants g LEFT JOIN projects p ON p.id = g.project_id \
+             JOIN customers c ON c.id = COALESCE(g.customer_id, p.customer_id) \
+             WHERE g.user_id = u.id AND {CURRENT_G} AND (g.customer_id IS NOT NULL OR {active}) AND c.uuid = "
+        ))
+        .bind(Bind::Uuid(customer))
+        .push(")");
+    }
+    if let Some(project) = f.project_uuid {
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM grants g JOIN projects p ON p.id = g.project_id \
+             WHERE g.user_id = u.id AND {CURRENT_G} AND {active} AND p.uuid = "
+        ))
+        .bind(Bind::Uuid(project))
+        .push(")");
+    }
+    if !f.organization_roles.is_empty() || !f.project_roles.is_empty() {
+        let names: Vec<String> = f
+            .organization_roles
+            .iter()
+            .chain(&f.project_roles)
+            .filter(|n| !n.contains('\0'))
+            .cloned()
+            .collect();
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM grants g JOIN roles r ON r.id = g.role_id \
+             LEFT JOIN projects p ON p.id = g.project_id WHERE g.user_id = u.id AND {CURRENT_G} \
+             AND (p.id IS NULL OR {active}) AND r.name = ANY("
+        ))
+        .bind(Bind::TextArray(names))
+        .push("))");
     }
     if let Some(q) = &f.query {
         let n = sql.bound() + 1;
@@ -245,6 +346,41 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
             sql.push(&format!(" AND u.{column} = ")).bind(Bind::Bool(v));
         }
     }
+}
+
+fn order_by(sql: &mut Sql, query: &UserQuery) {
+    use tenancy_ports::users::UserOrderKey as K;
+    let mut terms = Vec::new();
+    for term in &query.order {
+        let dir = if term.descending { " DESC" } else { "" };
+        let text = |column: &str| {
+            [
+                format!("lower(u.{column}){dir}"),
+                format!("u.{column} COLLATE \"C\"{dir}"),
+            ]
+        };
+        match term.key {
+            K::FullName => {
+                terms.extend(text("first_name"));
+                terms.extend(text("last_name"));
+            }
+            K::NativeName => terms.extend(text("native_name")),
+            K::Email => terms.extend(text("email")),
+            K::PhoneNumber => terms.extend(text("phone_number")),
+            K::Description => terms.extend(text("description")),
+            K::Organization => terms.extend(text("organization")),
+            K::JobTitle => terms.extend(text("job_title")),
+            K::Username => terms.push(format!("u.username COLLATE \"C\"{dir}")),
+            K::IsActive => terms.push(format!("u.is_active{dir}")),
+            // Every user registers by `default`.
+            K::RegistrationMethod => {}
+            K::IsStaff => terms.push(format!("u.is_staff{dir}")),
+            K::IsSupport => terms.push(format!("u.is_support{dir}")),
+        }
+    }
+    terms.push("u.username COLLATE \"C\"".into());
+    terms.push("u.id".into());
+    sql.push(" ORDER BY ").push(&terms.join(", "));
 }
 
 async fn next_user_slug(
@@ -408,7 +544,8 @@ impl UserRepository for PgUserRepository {
         let mut sql = viewer_sql(viewer, query.now);
         sql.push("SELECT u.* FROM users u");
         filters(&mut sql, query);
-        sql.push(" ORDER BY u.username, u.id LIMIT ")
+        order_by(&mut sql, query);
+        sql.push(" LIMIT ")
             .bind(Bind::BigInt(limit))
             .push(" OFFSET ")
             .bind(Bind::BigInt(offset));

@@ -7,6 +7,7 @@ mod expiry;
 mod members;
 mod project;
 mod races;
+mod user_filters;
 mod user_permissions;
 
 use reqwest::{Method, Response};
