@@ -335,6 +335,14 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
         for column in ["last_name", "username", "email"] {
             sql.push(&format!(" OR u.{column} ILIKE ")).placeholder(n);
         }
+        // Two words or more: also first name ~ the first, or last name ~ the second.
+        let words: Vec<&str> = q.split_whitespace().collect();
+        if let [first, second, ..] = words.as_slice() {
+            sql.push(" OR u.first_name ILIKE ")
+                .bind(Bind::Text(contains_pattern(first)))
+                .push(" OR u.last_name ILIKE ")
+                .bind(Bind::Text(contains_pattern(second)));
+        }
         sql.push(")");
     }
     for (column, value) in [

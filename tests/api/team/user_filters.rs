@@ -64,6 +64,11 @@ async fn user_list_filters_by_scope_role_text_and_date_and_orders() {
     );
     assert_eq!(usernames(&list("user_keyword=CORP").await), ["bob"]);
     assert_eq!(
+        usernames(&list("query=xx%20young").await),
+        ["bob"],
+        "two words: the second may match the last name"
+    );
+    assert_eq!(
         usernames(&list("job_title=chie&organization=acm").await),
         ["ann"]
     );
