@@ -29,7 +29,7 @@ use crate::db::{map_err, Database, TxError};
 use crate::org_groups::groups_of_customers;
 use crate::projects::active_project;
 use crate::schema::{customers, grants, projects, roles};
-use crate::sql::{contains_pattern, Bind, Sql};
+use crate::sql::{contains_pattern, text_filter, Bind, Sql};
 
 /// Customers stored in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -336,34 +336,18 @@ fn counts(sql: &mut Sql, v: &ViewerBinds) {
     sql.push(")) x JOIN users u ON u.id = x.user_id WHERE u.is_active) AS users_count");
 }
 
-fn text_filter(sql: &mut Sql, column: &str, value: &Option<String>, exact: bool) {
-    if let Some(value) = value {
-        if value.contains('\0') {
-            // PostgreSQL text cannot hold NUL (binding one fails the statement), so no
-            // stored value can match.
-            sql.push(" AND FALSE");
-        } else if exact {
-            sql.push(&format!(" AND c.{column} = "))
-                .bind(Bind::Text(value.clone()));
-        } else {
-            sql.push(&format!(" AND c.{column} ILIKE "))
-                .bind(Bind::Text(contains_pattern(value)));
-        }
-    }
-}
-
 fn filters(sql: &mut Sql, f: &CustomerFilters, v: &ViewerBinds) {
     sql.push(" WHERE ");
     visible(sql, v);
-    text_filter(sql, "name", &f.name, false);
-    text_filter(sql, "name", &f.name_exact, true);
-    text_filter(sql, "native_name", &f.native_name, false);
-    text_filter(sql, "abbreviation", &f.abbreviation, false);
-    text_filter(sql, "contact_details", &f.contact_details, false);
-    text_filter(sql, "registration_code", &f.registration_code, true);
-    text_filter(sql, "agreement_number", &f.agreement_number, true);
-    text_filter(sql, "backend_id", &f.backend_id, true);
-    text_filter(sql, "slug", &f.slug, true);
+    text_filter(sql, "c.name", &f.name, false);
+    text_filter(sql, "c.name", &f.name_exact, true);
+    text_filter(sql, "c.native_name", &f.native_name, false);
+    text_filter(sql, "c.abbreviation", &f.abbreviation, false);
+    text_filter(sql, "c.contact_details", &f.contact_details, false);
+    text_filter(sql, "c.registration_code", &f.registration_code, true);
+    text_filter(sql, "c.agreement_number", &f.agreement_number, true);
+    text_filter(sql, "c.backend_id", &f.backend_id, true);
+    text_filter(sql, "c.slug", &f.slug, true);
     if let Some(archived) = f.archived {
         sql.push(" AND c.archived = ").bind(Bind::Bool(archived));
     }

@@ -32,7 +32,7 @@ use uuid::Uuid;
 use crate::customers::{current, viewer_sql, visible, ViewerBinds};
 use crate::db::{map_err, Database, TxError};
 use crate::schema::{customers, grants, projects, roles};
-use crate::sql::{contains_pattern, Bind, Sql};
+use crate::sql::{contains_pattern, text_filter, Bind, Sql};
 
 /// The revocation reason of grants on a soft-deleted project (spec 03 §4.5).
 pub const REVOKE_REASON: &str = "Project has been deleted";
@@ -271,21 +271,6 @@ fn visible_project(sql: &mut Sql, v: &ViewerBinds, include_terminated: bool) {
         .push(" AND ");
     current(sql, "vg", v);
     sql.push(")))");
-}
-
-fn text_filter(sql: &mut Sql, column: &str, value: &Option<String>, exact: bool) {
-    if let Some(value) = value {
-        if value.contains('\0') {
-            // PostgreSQL text cannot hold NUL: nothing stored matches.
-            sql.push(" AND FALSE");
-        } else if exact {
-            sql.push(&format!(" AND {column} = "))
-                .bind(Bind::Text(value.clone()));
-        } else {
-            sql.push(&format!(" AND {column} ILIKE "))
-                .bind(Bind::Text(contains_pattern(value)));
-        }
-    }
 }
 
 /// The viewer holds a current grant `mg` (role `mr`) that satisfies `condition`.

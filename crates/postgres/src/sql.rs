@@ -103,6 +103,23 @@ impl Sql {
     }
 }
 
+/// `AND <expr> = value` (`exact`) or `AND <expr> ILIKE %value%`, when the filter is given.
+/// A value holding NUL matches nothing: PostgreSQL text cannot hold one, and binding it
+/// would fail the statement.
+pub fn text_filter(sql: &mut Sql, expr: &str, value: &Option<String>, exact: bool) {
+    if let Some(value) = value {
+        if value.contains('\0') {
+            sql.push(" AND FALSE");
+        } else if exact {
+            sql.push(&format!(" AND {expr} = "))
+                .bind(Bind::Text(value.clone()));
+        } else {
+            sql.push(&format!(" AND {expr} ILIKE "))
+                .bind(Bind::Text(contains_pattern(value)));
+        }
+    }
+}
+
 /// `%value%` for `ILIKE`, with `%`, `_` and `\` escaped (spec 01 §4.3).
 pub fn contains_pattern(value: &str) -> String {
     let mut pattern = String::with_capacity(value.len() + 2);

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
 use crate::projects::active_project;
-use crate::sql::{contains_pattern, Bind, Sql};
+use crate::sql::{contains_pattern, text_filter, Bind, Sql};
 
 /// Grants stored in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -370,20 +370,6 @@ fn has_nul(values: &[&Option<String>]) -> bool {
         .any(|v| v.as_ref().is_some_and(|s| s.contains('\0')))
 }
 
-fn ilike(sql: &mut Sql, expr: &str, value: &Option<String>) {
-    if let Some(v) = value {
-        sql.push(&format!(" AND {expr} ILIKE "))
-            .bind(Bind::Text(contains_pattern(v)));
-    }
-}
-
-fn exact(sql: &mut Sql, expr: &str, value: &Option<String>) {
-    if let Some(v) = value {
-        sql.push(&format!(" AND {expr} = "))
-            .bind(Bind::Text(v.clone()));
-    }
-}
-
 /// Accent-insensitive icontains on the full name (Waldur folds accents).
 fn folded_full_name(sql: &mut Sql, value: &Option<String>) {
     if let Some(v) = value {
@@ -415,10 +401,10 @@ fn grant_filters(sql: &mut Sql, scope: &TeamScope, q: &GrantQuery) {
     if let Some(user) = q.user {
         sql.push(" AND u.uuid = ").bind(Bind::Uuid(user));
     }
-    exact(sql, "u.username", &q.username);
+    text_filter(sql, "u.username", &q.username, true);
     folded_full_name(sql, &q.full_name);
-    ilike(sql, "u.native_name", &q.native_name);
-    ilike(sql, "u.slug", &q.user_slug);
+    text_filter(sql, "u.native_name", &q.native_name, false);
+    text_filter(sql, "u.slug", &q.user_slug, false);
     if let Some(text) = &q.search_string {
         let n = sql.bound() + 1;
         sql.push(" AND (u.first_name ILIKE ")
@@ -545,7 +531,7 @@ fn member_filters(sql: &mut Sql, q: &MemberQuery) {
         sql.push(" AND FALSE");
         return;
     }
-    exact(sql, "u.username", &q.username);
+    text_filter(sql, "u.username", &q.username, true);
     folded_full_name(sql, &q.full_name);
     if let Some(keyword) = &q.user_keyword {
         let n = sql.bound() + 1;
@@ -557,12 +543,12 @@ fn member_filters(sql: &mut Sql, q: &MemberQuery) {
             .placeholder(n)
             .push(")");
     }
-    ilike(sql, "u.email", &q.email);
-    ilike(sql, "u.native_name", &q.native_name);
-    ilike(sql, "u.organization", &q.organization);
-    ilike(sql, "u.job_title", &q.job_title);
-    exact(sql, "u.phone_number", &q.phone_number);
-    exact(sql, "u.description", &q.description);
+    text_filter(sql, "u.email", &q.email, false);
+    text_filter(sql, "u.native_name", &q.native_name, false);
+    text_filter(sql, "u.organization", &q.organization, false);
+    text_filter(sql, "u.job_title", &q.job_title, false);
+    text_filter(sql, "u.phone_number", &q.phone_number, true);
+    text_filter(sql, "u.description", &q.description, true);
     for (column, value) in [
         ("u.date_joined", q.date_joined),
         ("u.modified", q.modified),

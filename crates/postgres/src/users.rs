@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::db::{map_err, Database, TxError};
 use crate::schema::{auth_tokens, login_failures, users};
-use crate::sql::{contains_pattern, Bind, Sql};
+use crate::sql::{contains_pattern, text_filter, Bind, Sql};
 
 /// Users stored in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -236,14 +236,8 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
         sql.push(" AND FALSE");
         return;
     }
-    if let Some(username) = &f.username {
-        sql.push(" AND u.username = ")
-            .bind(Bind::Text(username.clone()));
-    }
-    if let Some(email) = &f.email {
-        sql.push(" AND u.email ILIKE ")
-            .bind(Bind::Text(contains_pattern(email)));
-    }
+    text_filter(sql, "u.username", &f.username, true);
+    text_filter(sql, "u.email", &f.email, false);
     if let Some(name) = &f.full_name {
         sql.push(" AND unaccent(trim(u.first_name || ' ' || u.last_name)) ILIKE unaccent(")
             .bind(Bind::Text(contains_pattern(name)))
@@ -264,25 +258,11 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
             .placeholder(n)
             .push(")");
     }
-    for (column, value) in [
-        ("native_name", &f.native_name),
-        ("organization", &f.organization),
-        ("job_title", &f.job_title),
-    ] {
-        if let Some(v) = value {
-            sql.push(&format!(" AND u.{column} ILIKE "))
-                .bind(Bind::Text(contains_pattern(v)));
-        }
-    }
-    for (column, value) in [
-        ("phone_number", &f.phone_number),
-        ("description", &f.description),
-    ] {
-        if let Some(v) = value {
-            sql.push(&format!(" AND u.{column} = "))
-                .bind(Bind::Text(v.clone()));
-        }
-    }
+    text_filter(sql, "u.native_name", &f.native_name, false);
+    text_filter(sql, "u.organization", &f.organization, false);
+    text_filter(sql, "u.job_title", &f.job_title, false);
+    text_filter(sql, "u.phone_number", &f.phone_number, true);
+    text_filter(sql, "u.description", &f.description, true);
     for (column, value) in [
         ("date_joined", f.date_joined),
         ("modified", f.modified),
