@@ -269,11 +269,7 @@ pub(crate) fn viewer_sql(viewer: &Actor, now: DateTime<Utc>) -> (Sql, ViewerBind
 
 /// `g` is a current grant at `$now`: not revoked, not expired (spec 03 §4.1).
 pub(crate) fn current(sql: &mut Sql, alias: &str, v: &ViewerBinds) {
-    sql.push(&format!(
-        "{alias}.is_active AND ({alias}.expiration_time IS NULL OR {alias}.expiration_time > "
-    ))
-    .placeholder(v.now)
-    .push(")");
+    sql.push(&crate::sql::current_grant(alias, v.now));
 }
 
 /// The viewer holds a current grant of any role on customer `c` (the viewer is active:

@@ -103,6 +103,14 @@ impl Sql {
     }
 }
 
+/// "`alias` is a current grant at `$now`": not revoked, not expired — the SQL form of the
+/// domain's `team::is_current` (spec 03 §4.1), written once for every statement.
+pub fn current_grant(alias: &str, now: usize) -> String {
+    format!(
+        "{alias}.is_active AND ({alias}.expiration_time IS NULL OR {alias}.expiration_time > ${now})"
+    )
+}
+
 /// `AND <expr> = value` (`exact`) or `AND <expr> ILIKE %value%`, when the filter is given.
 /// A value holding NUL matches nothing: PostgreSQL text cannot hold one, and binding it
 /// would fail the statement.

@@ -40,9 +40,7 @@ impl PgTeamRepository {
 
 /// `alias` is a current grant at `$3` (spec 03 §4.1).
 fn current(alias: &str) -> String {
-    format!(
-        "{alias}.is_active AND ({alias}.expiration_time IS NULL OR {alias}.expiration_time > $3)"
-    )
+    crate::sql::current_grant(alias, 3)
 }
 
 /// The permissions of the viewer's current grants on the customer (`column` = `customer_id`)

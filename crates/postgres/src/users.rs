@@ -273,13 +273,13 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
                 .bind(Bind::Timestamptz(t));
         }
     }
-    const CURRENT_G: &str = "g.is_active AND (g.expiration_time IS NULL OR g.expiration_time > $3)";
+    let current_g = crate::sql::current_grant("g", 3);
     let active = crate::projects::active_project("p");
     if let Some(customer) = f.customer_uuid {
         sql.push(&format!(
             " AND EXISTS (SELECT 1 FROM grants g LEFT JOIN projects p ON p.id = g.project_id \
              JOIN customers c ON c.id = COALESCE(g.customer_id, p.customer_id) \
-             WHERE g.user_id = u.id AND {CURRENT_G} AND (g.customer_id IS NOT NULL OR {active}) AND c.uuid = "
+             WHERE g.user_id = u.id AND {current_g} AND (g.customer_id IS NOT NULL OR {active}) AND c.uuid = "
         ))
         .bind(Bind::Uuid(customer))
         .push(")");
@@ -287,7 +287,7 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
     if let Some(project) = f.project_uuid {
         sql.push(&format!(
             " AND EXISTS (SELECT 1 FROM grants g JOIN projects p ON p.id = g.project_id \
-             WHERE g.user_id = u.id AND {CURRENT_G} AND {active} AND p.uuid = "
+             WHERE g.user_id = u.id AND {current_g} AND {active} AND p.uuid = "
         ))
         .bind(Bind::Uuid(project))
         .push(")");
@@ -302,7 +302,7 @@ fn filters(sql: &mut Sql, query: &UserQuery) {
             .collect();
         sql.push(&format!(
             " AND EXISTS (SELECT 1 FROM grants g JOIN roles r ON r.id = g.role_id \
-             LEFT JOIN projects p ON p.id = g.project_id WHERE g.user_id = u.id AND {CURRENT_G} \
+             LEFT JOIN projects p ON p.id = g.project_id WHERE g.user_id = u.id AND {current_g} \
              AND (p.id IS NULL OR {active}) AND r.name = ANY("
         ))
         .bind(Bind::TextArray(names))
